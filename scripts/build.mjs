@@ -1,0 +1,76 @@
+// Bundles every entry point of Nimbus into dist/ with esbuild (`--watch` to rebuild on change).
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+// Each entry runs in plain Node except extension.js (VS Code extension host) and webview.js (browser).
+const nodeEntries = {
+  extension: 'src/extension/main.ts',
+  debugAdapter: 'src/debug/main.ts',
+  languageServer: 'src/language/main.ts',
+  cli: 'src/cli/main.ts',
+  backend: 'src/backend/main.ts',
+  harness: 'src/executor/harness/main.ts',
+};
+const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(file)));
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify: production,
+  logLevel: 'info',
+  legalComments: 'none',
+};
+
+const builds = [];
+const { extension, ...plainNode } = present;
+if (Object.keys(plainNode).length) {
+  builds.push({
+    ...common,
+    entryPoints: plainNode,
+    outdir: 'dist',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // Native or binary-carrying packages load from node_modules at run time. 'vscode' is deliberately NOT
+    // external here: a stray import of it outside src/extension fails the build.
+    external: ['esbuild', 'better-sqlite3'],
+  });
+}
+if (extension) {
+  builds.push({
+    ...common,
+    entryPoints: { extension },
+    outdir: 'dist',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'esbuild', 'better-sqlite3'],
+  });
+}
+if (existsSync('src/webview/main.ts')) {
+  builds.push({
+    ...common,
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  });
+}
+
+mkdirSync('dist', { recursive: true });
+if (existsSync('src/shared/manifest/nimbus.schema.json')) {
+  copyFileSync('src/shared/manifest/nimbus.schema.json', 'dist/nimbus.schema.json');
+}
+
+if (watch) {
+  for (const options of builds) {
+    const context = await esbuild.context(options);
+    await context.watch();
+  }
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}
