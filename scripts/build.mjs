@@ -24,32 +24,18 @@ const common = {
   legalComments: 'none',
 };
 
-const builds = [];
-const { extension, ...plainNode } = present;
-if (Object.keys(plainNode).length) {
-  builds.push({
-    ...common,
-    entryPoints: plainNode,
-    outdir: 'dist',
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // Native or binary-carrying packages load from node_modules at run time. 'vscode' is deliberately NOT
-    // external here: a stray import of it outside src/extension fails the build.
-    external: ['esbuild', 'better-sqlite3'],
-  });
-}
-if (extension) {
-  builds.push({
-    ...common,
-    entryPoints: { extension },
-    outdir: 'dist',
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode', 'esbuild', 'better-sqlite3'],
-  });
-}
+// One build per entry, so a broken entry point never keeps the others from building.
+const builds = Object.entries(present).map(([name, file]) => ({
+  ...common,
+  entryPoints: { [name]: file },
+  outdir: 'dist',
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // Native or binary-carrying packages load from node_modules at run time. 'vscode' is external only for the
+  // extension: a stray import of it anywhere else fails that entry's build.
+  external: name === 'extension' ? ['vscode', 'esbuild', 'better-sqlite3'] : ['esbuild', 'better-sqlite3'],
+}));
 if (existsSync('src/webview/main.ts')) {
   builds.push({
     ...common,
@@ -72,5 +58,6 @@ if (watch) {
     await context.watch();
   }
 } else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  const results = await Promise.allSettled(builds.map((options) => esbuild.build(options)));
+if (results.some((result) => result.status === 'rejected')) process.exit(1);
 }
