@@ -79,8 +79,12 @@ export interface FunctionSpec {
   /** Whether the sandbox lets the function reach the network (manifest `network: true`); default false. */
   network: boolean;
   triggers: Trigger[];
+  /** What the function does (manifest `description`), shown in views and on the backend. */
+  description?: string;
   /** Where the function's key sits in nimbus.yaml. */
   range?: SourceRange;
+  /** Where the `handler:` value sits in nimbus.yaml (for diagnostics and go-to-definition). */
+  handlerRange?: SourceRange;
 }
 
 export interface Manifest {
