@@ -1,0 +1,135 @@
+// CLI layer: `nimbus invoke` — runs one function once, locally in the sandbox or on the backend (--remote).
+
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createExecutor } from '../../executor';
+import type { SandboxLevel } from '../../executor/api';
+import { NimbusError } from '../../shared/errors';
+import { eventTemplate } from '../../shared/events';
+import { formatLogLine, formatReport, type InvocationResult } from '../../shared/invocation';
+import { functionByName } from '../../shared/manifest';
+import { triggerTypes, type FunctionSpec, type TriggerType } from '../../shared/manifest/model';
+import type { CliCommand, CliIO, ParsedArgs } from '../command';
+import { loadManifestOption } from '../manifestOption';
+import { connect, remoteInvoke } from '../../client';
+
+const usage = `nimbus invoke <function> [--event FILE | --template TRIGGER | --data JSON] [--manifest FILE] [--remote] [--json]
+
+Runs <function> once with an event and prints its result as JSON on stdout; its logs and the
+REPORT line go to stderr. Exit code 0 on success, 1 when the function threw or timed out (the
+error as {errorType, errorMessage, stack} on stdout), 2 on a usage or manifest error.
+
+Event (one of; default: the template of the function's first trigger):
+  --event FILE        a JSON file, or the name of a saved event in .nimbus/events/<function>/
+  --template TRIGGER  the template event of a trigger type: ${triggerTypes.join(', ')}
+  --data JSON         the event itself, inline
+
+Options:
+  --manifest FILE     nimbus.yaml to use (default: the nearest one above the working folder)
+  --remote            invoke the deployed function on the backend instead of locally
+  --backend URL       backend for --remote (default: $NIMBUS_BACKEND or http://127.0.0.1:7700)
+  --token TOKEN       backend token for --remote (default: $NIMBUS_TOKEN)
+  --sandbox LEVEL     strict (default), node or none
+  --json              print the whole invocation (result, logs, report) as one JSON value
+`;
+
+function parseJson(text: string, origin: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new NimbusError('EVENT_INVALID', `${origin} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function readEventFile(option: string, fn: FunctionSpec, root: string, cwd: string): Promise<unknown> {
+  const candidates = [resolve(cwd, option), join(root, '.nimbus', 'events', fn.name, option.endsWith('.json') ? option : option + '.json')];
+  for (const file of candidates) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) return parseJson(text, file);
+  }
+  throw new NimbusError(
+    'EVENT_INVALID',
+    `event file not found: ${candidates[0]} (nor a saved event '${option}' in ${candidates[1]}). ` +
+      `Generate one with \`nimbus events generate <trigger> --function ${fn.name}\`.`,
+  );
+}
+
+async function chooseEvent(values: ParsedArgs['values'], fn: FunctionSpec, root: string, cwd: string): Promise<unknown> {
+  const given = (['event', 'template', 'data'] as const).filter((key) => values[key] !== undefined);
+  if (given.length > 1) {
+    throw new NimbusError('USAGE', `nimbus invoke: give only one of --event, --template and --data (got ${given.map((key) => '--' + key).join(', ')})`);
+  }
+  if (typeof values.data === 'string') return parseJson(values.data, '--data');
+  if (typeof values.event === 'string') return readEventFile(values.event, fn, root, cwd);
+  if (typeof values.template === 'string') {
+    const type = values.template as TriggerType;
+    if (!triggerTypes.includes(type)) {
+      throw new NimbusError('USAGE', `nimbus invoke: unknown trigger type '${values.template}'; expected one of ${triggerTypes.join(', ')}`);
+    }
+    return eventTemplate(fn, type);
+  }
+  const first = fn.triggers[0];
+  return first ? eventTemplate(fn, first.type) : {};
+}
+
+function sandboxLevel(value: unknown): SandboxLevel | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'strict' || value === 'node' || value === 'none') return value;
+  throw new NimbusError('USAGE', `nimbus invoke: --sandbox must be strict, node or none (got '${String(value)}')`);
+}
+
+function printOutcome(outcome: InvocationResult, json: boolean, io: CliIO, logsStreamed: boolean): number {
+  if (!logsStreamed) for (const line of outcome.logs) io.stderr.write(formatLogLine(line) + '\n');
+  io.stderr.write(formatReport(outcome.report) + '\n');
+  if (json) {
+    io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+  } else {
+    io.stdout.write(JSON.stringify(outcome.error ?? outcome.result ?? null, null, 2) + '\n');
+  }
+  return outcome.error ? 1 : 0;
+}
+
+export const invokeCommand: CliCommand = {
+  name: 'invoke',
+  summary: 'run a function once with an event (locally, or on the backend with --remote)',
+  usage,
+  positionals: [1, 1],
+  options: {
+    event: { type: 'string' },
+    template: { type: 'string' },
+    data: { type: 'string' },
+    manifest: { type: 'string' },
+    remote: { type: 'boolean' },
+    json: { type: 'boolean' },
+    sandbox: { type: 'string' },
+    backend: { type: 'string' },
+    token: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
+    const manifest = await loadManifestOption(values.manifest, io.cwd);
+    const fn = functionByName(manifest, positionals[0]);
+    const event = await chooseEvent(values, fn, manifest.root, io.cwd);
+    const json = values.json === true;
+    if (values.remote) {
+      const outcome = await remoteInvoke(
+        connect({ backend: values.backend as string | undefined, token: values.token as string | undefined, env: io.env, cwd: io.cwd }),
+        fn.name,
+        event,
+      );
+      return printOutcome(outcome, json, io, false);
+    }
+    const executor = createExecutor({
+      cacheDir: join(manifest.root, '.nimbus', 'cache'),
+      sandbox: sandboxLevel(values.sandbox),
+      idleTimeoutMs: 1000,
+    });
+    try {
+      const outcome = await executor.invoke(fn, event, {
+        onLog: (line) => io.stderr.write(formatLogLine(line) + '\n'),
+      });
+      return printOutcome(outcome, json, io, true);
+    } finally {
+      await executor.dispose();
+    }
+  },
+};

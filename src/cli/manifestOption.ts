@@ -1,0 +1,22 @@
+// CLI layer: finds and loads the manifest named by --manifest, or the nearest nimbus.yaml above the working folder.
+
+import { resolve } from 'node:path';
+import { NimbusError } from '../shared/errors';
+import { findManifest, loadManifest } from '../shared/manifest';
+import type { Manifest } from '../shared/manifest/model';
+
+export async function manifestPathFrom(option: unknown, cwd: string): Promise<string> {
+  if (typeof option === 'string') return resolve(cwd, option);
+  const found = await findManifest(cwd);
+  if (!found) {
+    throw new NimbusError(
+      'MANIFEST_NOT_FOUND',
+      `no nimbus.yaml in ${cwd} or any folder above it. Create one with \`nimbus init\`, or pass --manifest FILE.`,
+    );
+  }
+  return found;
+}
+
+export async function loadManifestOption(option: unknown, cwd: string): Promise<Manifest> {
+  return loadManifest(await manifestPathFrom(option, cwd));
+}
