@@ -1,0 +1,109 @@
+// The `nimbus` CLI contract of DESIGN §4, driven through the built dist/cli.js as a user runs it.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const cli = resolve(__dirname, '../../../dist/cli.js');
+const examples = resolve(__dirname, '../../../examples');
+
+function nimbus(args: string[], cwd: string, input?: string) {
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', input, timeout: 30_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('nimbus CLI', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(() => {
+    assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first');
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nimbus-cli-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('invoke prints exactly one JSON value on stdout and logs + REPORT on stderr', () => {
+    const run = nimbus(['invoke', 'api', '--data', '{"routeKey":"GET /hello/{name}","pathParameters":{"name":"Ada"}}'], examples);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.statusCode, 200);
+    assert.equal(JSON.parse(result.body).greeting, 'Hello, Ada!');
+    assert.match(run.stderr, /\tINFO\tHello, Ada!/);
+    assert.match(run.stderr, /^REPORT RequestId: \S+ Duration: [\d.]+ ms Billed Duration: \d+ ms Memory Size: 256 MB Max Memory Used: \d+ MB Init Duration: [\d.]+ ms$/m);
+  });
+
+  it('invoke reads a saved event by name and a template by trigger type', () => {
+    const saved = nimbus(['invoke', 'thumbnail', '--event', 'upload'], examples);
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.equal(JSON.parse(saved.stdout)[0].target, 'thumbs/128/cat.png');
+    const templated = nimbus(['invoke', 'report', '--template', 'schedule'], examples);
+    assert.equal(templated.code, 0, templated.stderr);
+    assert.match(JSON.parse(templated.stdout).rule, /^arn:aws:events:/);
+  });
+
+  it('init creates a project whose function runs at once, and never overwrites', () => {
+    const created = nimbus(['init', 'app', '--template', 'queue', '--ts'], dir);
+    assert.equal(created.code, 0, created.stderr);
+    const project = join(dir, 'app');
+    assert.match(readFileSync(join(project, 'nimbus.yaml'), 'utf8'), /queue: \{ topic: jobs/);
+    const run = nimbus(['invoke', 'worker', '--event', 'sample'], project);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { processed: 1 });
+    const again = nimbus(['init', 'app'], dir);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists; nothing was changed/);
+  });
+
+  it('a function that throws exits 1 with the error as JSON on stdout', () => {
+    nimbus(['init', '.'], dir);
+    writeFileSync(join(dir, 'src', 'hello.js'), 'exports.handler = async () => { throw new TypeError("bad input"); };\n');
+    const run = nimbus(['invoke', 'hello'], dir);
+    assert.equal(run.code, 1);
+    const error = JSON.parse(run.stdout);
+    assert.equal(error.errorType, 'TypeError');
+    assert.equal(error.errorMessage, 'bad input');
+    assert.ok(error.stack);
+  });
+
+  it('usage and manifest errors exit 2 with one clear line', () => {
+    const unknownFlag = nimbus(['invoke', 'api', '--nope'], examples);
+    assert.equal(unknownFlag.code, 2);
+    assert.match(unknownFlag.stderr, /Unknown option '--nope'/);
+    const unknownFunction = nimbus(['invoke', 'missing'], examples);
+    assert.equal(unknownFunction.code, 2);
+    assert.match(unknownFunction.stderr, /it has api, status/);
+    writeFileSync(join(dir, 'nimbus.yaml'), 'functions:\n  f:\n    handler: src/none.handler\n    memory: 99999\n');
+    const invalid = nimbus(['invoke', 'f'], dir);
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stderr, /nimbus\.yaml:4:13: .*10240/);
+    const noManifest = nimbus(['invoke', 'f'], tmpdir());
+    assert.equal(noManifest.code, 2);
+    assert.match(noManifest.stderr, /nimbus init/);
+  });
+
+  it('events generate prints the AWS shape filled from the function', () => {
+    const run = nimbus(['events', 'generate', 'http', '--function', 'api'], examples);
+    assert.equal(run.code, 0, run.stderr);
+    const event = JSON.parse(run.stdout);
+    assert.equal(event.version, '2.0');
+    assert.equal(event.routeKey, 'GET /hello/{name}');
+    const bad = nimbus(['events', 'generate', 'sqs'], examples);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected one of http, storage, queue, schedule/);
+  });
+
+  it('--help and unknown commands', () => {
+    const help = nimbus(['--help'], dir);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /invoke +run a function once/);
+    const unknown = nimbus(['frobnicate'], dir);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  });
+});
