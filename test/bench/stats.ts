@@ -44,7 +44,9 @@ export async function throughput(total: number, concurrency: number, once: () =>
 }
 
 function cell(value: number | undefined, digits: number): string {
-  return value === undefined ? '' : value.toFixed(digits);
+  if (value === undefined) return '';
+  // Sub-0.1 ms latencies keep two significant digits instead of rounding to 0.00.
+  return value !== 0 && Math.abs(value) < 0.1 ? value.toPrecision(2) : value.toFixed(digits);
 }
 
 /** A Markdown table (it reads fine in a terminal and pastes into the README). */
