@@ -1,13 +1,13 @@
 // CLI layer: `nimbus serve` — runs the local gateway for a manifest with every trigger live until Ctrl-C.
 
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createExecutor } from '../../executor/index';
 import { defaultGatewayPort, Gateway, type GatewayDescription } from '../../executor/gateway';
 import { NimbusError } from '../../shared/errors';
 import { formatLogLine, formatReport } from '../../shared/invocation';
 import { createLogger } from '../../shared/logger';
-import { findManifest } from '../../shared/manifest';
 import type { CliCommand } from '../command';
+import { manifestPathFrom } from '../manifestOption';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -30,7 +30,7 @@ export const serveCommand: CliCommand = {
   positionals: [0, 0],
   async run(args, io) {
     const port = parsePort(args.values.port);
-    const manifestPath = await manifestPathOf(args.values.manifest, io.cwd);
+    const manifestPath = await manifestPathFrom(args.values.manifest, io.cwd);
     const logger = createLogger({ write: (line) => io.stderr.write(line + '\n') });
     const executor = createExecutor({ cacheDir: join(dirname(manifestPath), '.nimbus', 'cache'), logger });
     const gateway = new Gateway({ manifestPath, executor, logger, port });
@@ -63,15 +63,6 @@ function parsePort(value: unknown): number {
     throw new NimbusError('USAGE', `--port must be a number from 0 to 65535, not '${String(value)}'.`);
   }
   return port;
-}
-
-async function manifestPathOf(value: unknown, cwd: string): Promise<string> {
-  if (typeof value === 'string') return resolve(cwd, value);
-  const found = await findManifest(cwd);
-  if (!found) {
-    throw new NimbusError('MANIFEST_NOT_FOUND', `No nimbus.yaml in ${cwd} or above; run \`nimbus init\` or pass --manifest FILE.`);
-  }
-  return found;
 }
 
 /** What a developer needs to fire each trigger by hand, ready to copy. */
