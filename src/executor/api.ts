@@ -32,7 +32,11 @@ export interface ExecutorOptions {
 
 /** A function to run: its manifest spec, or a prebuilt bundle (as the backend stores deployed functions). */
 export interface RunnableFunction extends FunctionSpec {
-  /** Absolute path of an already bundled CommonJS file; when set, the executor does not bundle. */
+  /**
+   * Absolute path of an already bundled CommonJS file (as `Executor.bundle()` writes it, with its `.map` beside it);
+   * when set, the executor does not bundle. Its `module.exports` is the handler module: the executor calls its
+   * `handlerExport` export, exactly as for a bundled `handlerFile`. The function may read the bundle's folder.
+   */
   prebuiltBundle?: string;
 }
 
@@ -43,7 +47,7 @@ export interface InvokeOptions {
 }
 
 export interface BundleInfo {
-  /** Absolute path of the bundled CommonJS file the instance loads. */
+  /** Absolute path of the bundled CommonJS file the instance loads; its `module.exports` is the handler module. */
   file: string;
   /** Absolute path of its source map (sources are absolute paths or relative to the map's folder). */
   sourceMapFile: string;

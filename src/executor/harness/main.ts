@@ -1,0 +1,322 @@
+// Executor layer, inside each instance's child process: the tiny runtime that loads one function's bundle once and
+// serves its invocations over IPC. It must start fast, so it requires nothing but Node built-ins.
+
+import { format } from 'node:util';
+import type { ConsoleLevel, FunctionErrorPayload } from '../../shared/invocation';
+import type { HarnessConfig, HarnessMessage, ParentMessage } from '../protocol';
+
+type HandlerKind = 'lambda' | 'fetch';
+type AnyFunction = (...args: unknown[]) => unknown;
+
+interface Invocation {
+  requestId: string;
+  deadline: number;
+  started: number;
+}
+
+interface LoadedHandler {
+  kind: HandlerKind;
+  call: AnyFunction;
+  self: unknown;
+}
+
+const exitProcess = process.exit.bind(process);
+let config: HarnessConfig | undefined;
+let handler: LoadedHandler | undefined;
+let current: Invocation | undefined;
+const pending: Extract<ParentMessage, { type: 'invoke' }>[] = [];
+
+function send(message: HarnessMessage, callback?: () => void): void {
+  if (!process.connected) return;
+  process.send!(message, undefined, undefined, callback);
+}
+
+function writeLog(level: ConsoleLevel, message: string): void {
+  send({ type: 'log', requestId: current?.requestId, level, message, time: new Date().toISOString() });
+}
+
+function captureConsole(): void {
+  const levels: [keyof Console, ConsoleLevel][] = [
+    ['log', 'info'],
+    ['info', 'info'],
+    ['warn', 'warn'],
+    ['error', 'error'],
+    ['debug', 'debug'],
+  ];
+  for (const [method, level] of levels) {
+    (console as unknown as Record<string, AnyFunction>)[method] = (...args: unknown[]) => writeLog(level, format(...args));
+  }
+  // process.stdout/stderr are created lazily by Node and cost time to create; patch them only when first touched.
+  for (const [name, level] of [['stdout', 'info'], ['stderr', 'error']] as const) {
+    const descriptor = Object.getOwnPropertyDescriptor(process, name);
+    if (!descriptor?.get) continue;
+    let stream: NodeJS.WriteStream | undefined;
+    Object.defineProperty(process, name, {
+      configurable: true,
+      enumerable: descriptor.enumerable,
+      get() {
+        if (!stream) {
+          stream = descriptor.get!.call(process) as NodeJS.WriteStream;
+          stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+            const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
+            writeLog(level, text.endsWith('\n') ? text.slice(0, -1) : text);
+            const done = typeof encoding === 'function' ? encoding : callback;
+            if (typeof done === 'function') queueMicrotask(() => done());
+            return true;
+          }) as NodeJS.WriteStream['write'];
+        }
+        return stream;
+      },
+    });
+  }
+}
+
+/** Turns a permission-model or namespace refusal into a sentence naming what was blocked. */
+function describeDenial(error: NodeJS.ErrnoException & { permission?: string; resource?: string }): string | undefined {
+  if (error.code === 'ERR_ACCESS_DENIED') {
+    switch (error.permission) {
+      case 'FileSystemRead':
+        return `sandbox denied read of ${error.resource}: functions may read only their own folder`;
+      case 'FileSystemWrite':
+        return `sandbox denied write of ${error.resource}: functions may write only to their tmp dir (${process.env.TMPDIR})`;
+      case 'ChildProcess':
+        return 'sandbox denied spawning a child process: functions may not start processes';
+      case 'WorkerThreads':
+        return 'sandbox denied starting a worker thread: functions may not start workers';
+      default:
+        return `sandbox denied ${error.permission ?? 'an operation'}${error.resource ? ` on ${error.resource}` : ''}`;
+    }
+  }
+  if ((error.code === 'EROFS' || error.code === 'EACCES') && error.path) {
+    return `sandbox denied ${error.syscall ?? 'access'} of ${error.path}: functions may write only to their tmp dir (${process.env.TMPDIR})`;
+  }
+  if (config && !config.network && (error.code === 'ENETUNREACH' || error.code === 'EAI_AGAIN')) {
+    const target = (error as { address?: string; port?: number; hostname?: string }).address
+      ? `${(error as { address?: string }).address}:${(error as { port?: number }).port}`
+      : ((error as { hostname?: string }).hostname ?? 'the network');
+    return `sandbox denied network access to ${target}: set network: true for the function in nimbus.yaml`;
+  }
+  return undefined;
+}
+
+function toPayload(value: unknown): FunctionErrorPayload {
+  if (value instanceof Error) {
+    const stack = value.stack ? value.stack.split('\n') : [];
+    const denial = describeDenial(value) ?? (value.cause instanceof Error ? describeDenial(value.cause) : undefined);
+    if (denial) return { errorType: 'SandboxDenied', errorMessage: denial, stack };
+    return { errorType: value.name || 'Error', errorMessage: value.message, stack };
+  }
+  if (typeof value === 'string') return { errorType: 'string', errorMessage: value };
+  let message: string;
+  try {
+    message = JSON.stringify(value) ?? String(value);
+  } catch {
+    message = String(value);
+  }
+  return { errorType: 'Error', errorMessage: message };
+}
+
+function maxMemoryUsedMB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function finish(invocation: Invocation, outcome: { result?: unknown; error?: FunctionErrorPayload }, fatal = false, then?: () => void): void {
+  if (current !== invocation) return;
+  current = undefined;
+  const durationMs = performance.now() - invocation.started;
+  send({ type: 'result', requestId: invocation.requestId, ...outcome, durationMs, maxMemoryUsedMB: maxMemoryUsedMB(), fatal }, then);
+  if (!fatal) setImmediate(pump);
+}
+
+function failFatal(error: FunctionErrorPayload): void {
+  if (current) {
+    finish(current, { error }, true);
+  } else {
+    writeLog('error', `${error.errorType}: ${error.errorMessage}`);
+    exitProcess(1);
+  }
+}
+
+function resolveHandler(moduleExports: Record<string, unknown>, exportName: string): LoadedHandler | undefined {
+  const candidate = moduleExports[exportName] as Record<string, unknown> | AnyFunction | undefined;
+  if (typeof candidate === 'function') {
+    return { kind: exportName === 'fetch' ? 'fetch' : 'lambda', call: candidate, self: moduleExports };
+  }
+  if (candidate && typeof candidate.fetch === 'function') {
+    return { kind: 'fetch', call: candidate.fetch as AnyFunction, self: candidate };
+  }
+  // DESIGN §3: a web-standard function may export `fetch` by name or as a method of its default export.
+  const fallback = moduleExports.default as Record<string, unknown> | undefined;
+  if (exportName === 'fetch' && fallback && typeof fallback.fetch === 'function') {
+    return { kind: 'fetch', call: fallback.fetch as AnyFunction, self: fallback };
+  }
+  return undefined;
+}
+
+function load(loadConfig: HarnessConfig): void {
+  const started = performance.now();
+  let moduleExports: Record<string, unknown>;
+  try {
+    moduleExports = require(loadConfig.bundleFile) as Record<string, unknown>;
+  } catch (error) {
+    send({ type: 'initError', error: toPayload(error) }, () => exitProcess(1));
+    return;
+  }
+  handler = resolveHandler(moduleExports ?? {}, loadConfig.handlerExport);
+  if (!handler) {
+    const available = Object.keys(moduleExports ?? {}).filter((name) => name !== '__esModule');
+    const error = { errorType: 'Runtime.HandlerNotFound', errorMessage: `export '${loadConfig.handlerExport}' not found` };
+    send({ type: 'initError', error, missingExport: { available } }, () => exitProcess(1));
+    return;
+  }
+  // Web-standard handlers need undici's Request/Response: pay for loading them at init, not in the first invocation.
+  if (handler.kind === 'fetch') void globalThis.Response;
+  send({ type: 'ready', loadDurationMs: performance.now() - started });
+  pump();
+}
+
+function createContext(invocation: Invocation, settle: { resolve(value: unknown): void; reject(error: unknown): void }) {
+  const loaded = config!;
+  const done = (error: unknown, result?: unknown) => (error == null ? settle.resolve(result) : settle.reject(error));
+  return {
+    awsRequestId: invocation.requestId,
+    requestId: invocation.requestId,
+    functionName: loaded.functionName,
+    functionVersion: loaded.functionVersion,
+    memoryLimitInMB: String(loaded.memoryMB),
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${loaded.functionName}`,
+    logGroupName: loaded.logGroupName,
+    logStreamName: loaded.logStreamName,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, invocation.deadline - Date.now()),
+    done,
+    succeed: (result: unknown) => settle.resolve(result),
+    fail: (error: unknown) => settle.reject(error ?? new Error('context.fail called')),
+  };
+}
+
+function callLambda(loaded: LoadedHandler, event: unknown, invocation: Invocation): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const context = createContext(invocation, { resolve, reject });
+    // A handler declaring (event, context, callback) is callback-style: it finishes when it calls back.
+    if (loaded.call.length >= 3) {
+      const returned = loaded.call.call(loaded.self, event, context, context.done) as PromiseLike<unknown> | undefined;
+      if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
+    } else {
+      Promise.resolve(loaded.call.call(loaded.self, event, context)).then(resolve, reject);
+    }
+  });
+}
+
+interface HttpEvent {
+  rawPath?: string;
+  rawQueryString?: string;
+  headers?: Record<string, string>;
+  cookies?: string[];
+  body?: string;
+  isBase64Encoded?: boolean;
+  requestContext?: { domainName?: string; http?: { method?: string; path?: string } };
+}
+
+/** API Gateway HTTP API v2 event → web Request; any other event is POSTed as JSON. */
+function toRequest(event: unknown): Request {
+  const http = event as HttpEvent | undefined;
+  if (!http?.requestContext?.http) {
+    return new Request('http://localhost/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event ?? null) });
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(http.headers ?? {})) headers.set(name, value);
+  if (http.cookies?.length) headers.set('cookie', http.cookies.join('; '));
+  const host = headers.get('host') ?? http.requestContext.domainName ?? 'localhost';
+  const path = http.rawPath ?? http.requestContext.http.path ?? '/';
+  const query = http.rawQueryString ? `?${http.rawQueryString}` : '';
+  const method = (http.requestContext.http.method ?? 'GET').toUpperCase();
+  const hasBody = http.body !== undefined && http.body !== null && method !== 'GET' && method !== 'HEAD';
+  const body = hasBody ? (http.isBase64Encoded ? Buffer.from(http.body!, 'base64') : http.body) : undefined;
+  return new Request(`http://${host}${path}${query}`, { method, headers, body });
+}
+
+const textType = /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
+
+async function fromResponse(response: Response) {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  const contentType = response.headers.get('content-type') ?? 'text/plain';
+  const isBase64Encoded = !textType.test(contentType);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  return {
+    statusCode: response.status,
+    headers,
+    ...(cookies.length ? { cookies } : {}),
+    body: isBase64Encoded ? bytes.toString('base64') : bytes.toString('utf8'),
+    isBase64Encoded,
+  };
+}
+
+async function callFetch(loaded: LoadedHandler, event: unknown, invocation: Invocation): Promise<unknown> {
+  const context = createContext(invocation, { resolve() {}, reject() {} });
+  const response = await loaded.call.call(loaded.self, toRequest(event), {}, context);
+  if (!(response instanceof Response)) {
+    throw new TypeError(`fetch handler returned ${typeof response}, expected a Response`);
+  }
+  return fromResponse(response);
+}
+
+function pump(): void {
+  if (!handler || current) return;
+  const message = pending.shift();
+  if (!message) return;
+  const invocation: Invocation = { requestId: message.requestId, deadline: message.deadline, started: performance.now() };
+  current = invocation;
+  const loaded = handler;
+  const running = loaded.kind === 'fetch' ? callFetch(loaded, message.event, invocation) : callLambda(loaded, message.event, invocation);
+  running.then(
+    (result) => finish(invocation, { result }),
+    (error: unknown) => finish(invocation, { error: toPayload(error) }),
+  );
+}
+
+function start(startConfig: HarnessConfig): void {
+  config = startConfig;
+  if (startConfig.inspectorPort === undefined) {
+    load(startConfig);
+    return;
+  }
+  const inspector = require('node:inspector') as typeof import('node:inspector');
+  inspector.open(startConfig.inspectorPort, '127.0.0.1', false);
+  // Wait only once the parent surely has the URL: waitForDebugger blocks this thread, IPC included.
+  send({ type: 'inspector', url: inspector.url()! }, () => {
+    inspector.waitForDebugger();
+    load(startConfig);
+  });
+}
+
+captureConsole();
+process.exit = ((code?: number | string | null) => {
+  const status = Number(code ?? process.exitCode ?? 0);
+  const invocation = current;
+  if (!invocation) exitProcess(status);
+  // The parent retires the instance on a fatal result; exit only once the result is on its way.
+  const error = { errorType: 'Runtime.ExitError', errorMessage: `the function called process.exit(${status})` };
+  finish(invocation!, { error }, true, () => exitProcess(status));
+}) as typeof process.exit;
+process.on('uncaughtException', (error) => failFatal(toPayload(error)));
+process.on('unhandledRejection', (reason) => failFatal(toPayload(reason)));
+process.on('disconnect', () => exitProcess(0));
+process.on('message', (message: ParentMessage) => {
+  switch (message.type) {
+    case 'init':
+      start(message.config);
+      break;
+    case 'invoke':
+      pending.push(message);
+      pump();
+      break;
+    case 'deadline':
+      if (current?.requestId === message.requestId) current.deadline = message.deadline;
+      break;
+  }
+});

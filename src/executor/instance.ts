@@ -1,0 +1,425 @@
+// Executor layer: one instance = one child process running the harness with one function loaded. Owns the limits a
+// cloud enforces per invocation (timeout, memory) and turns every way the child can die into an invocation error.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Emitter, type Event } from '../shared/disposable';
+import { NimbusError } from '../shared/errors';
+import {
+  billedDuration,
+  defaultPriceModel,
+  estimateCost,
+  type FunctionErrorPayload,
+  type InvocationResult,
+  type LogLine,
+  type PriceModel,
+} from '../shared/invocation';
+import type { Logger } from '../shared/logger';
+import type { BundleInfo, RunnableFunction, SandboxLevel } from './api';
+import { findFunctionRoot } from './paths';
+import type { HarnessMessage, ParentMessage } from './protocol';
+import { planSpawn } from './sandbox';
+
+export interface InstanceOptions {
+  fn: RunnableFunction;
+  bundle: BundleInfo;
+  harnessFile: string;
+  sandbox: SandboxLevel;
+  bubblewrap?: string;
+  logger: Logger;
+  prices?: PriceModel;
+  /** Every log line of this instance, live (the executor's onLog). */
+  onLog?: (line: LogLine) => void;
+  /** Set for debug instances: open the inspector on this port (0: any) and wait for a debugger before loading. */
+  inspectorPort?: number;
+}
+
+export interface InstanceInvokeOptions {
+  requestId: string;
+  onLog?: (line: LogLine) => void;
+}
+
+export interface InstanceExit {
+  code: number | null;
+  signal: string | null;
+}
+
+interface ActiveInvocation {
+  requestId: string;
+  logs: LogLine[];
+  onLog?: (line: LogLine) => void;
+  startedAt: number;
+  /** Time left before the timeout, as of `armedAt` (the clock stops while a debugger pauses the instance). */
+  remainingMs: number;
+  armedAt: number;
+  timer?: NodeJS.Timeout;
+  memoryWatch?: NodeJS.Timeout;
+  peakMemoryMB: number;
+  finish(outcome: Outcome): void;
+}
+
+interface Outcome {
+  result?: unknown;
+  error?: FunctionErrorPayload;
+  durationMs: number;
+  maxMemoryUsedMB: number;
+}
+
+interface InitFailure {
+  error: FunctionErrorPayload;
+  availableExports?: string[];
+}
+
+/** How often the parent samples the instance's resident memory while an invocation runs. */
+const memoryPollMs = 25;
+const stderrTailBytes = 4096;
+let instanceCounter = 0;
+
+export class Instance {
+  readonly functionName: string;
+  readonly bundle: BundleInfo;
+  /** When the instance was asked to start (for Init Duration). */
+  private readonly spawnedAt = performance.now();
+  private readonly child: ChildProcess;
+  private readonly tmpDir: string;
+  private readonly exitEmitter = new Emitter<InstanceExit>();
+  readonly onDidExit: Event<InstanceExit> = this.exitEmitter.event;
+  /** Settles when the handler is loaded: undefined, or why it could not be. */
+  readonly ready: Promise<InitFailure | undefined>;
+  /** Debug instances: the inspector's WebSocket URL, once open. */
+  readonly inspectorUrl: Promise<string>;
+  readonly exited: Promise<InstanceExit>;
+  private initDurationMs: number | undefined;
+  private initLogs: LogLine[] = [];
+  private served = 0;
+  private active: ActiveInvocation | undefined;
+  private paused = false;
+  private stderrTail = '';
+  private runtimePid: number | undefined;
+  private killedFor: FunctionErrorPayload | undefined;
+  private isExited = false;
+
+  constructor(private readonly options: InstanceOptions) {
+    const { fn } = options;
+    this.functionName = fn.name;
+    this.bundle = options.bundle;
+    this.tmpDir = mkdtempSync(join(tmpdir(), 'nimbus-instance-'));
+    const plan = planSpawn({
+      level: options.sandbox,
+      fn,
+      harnessFile: options.harnessFile,
+      bundleFile: options.bundle.file,
+      functionRoot: findFunctionRoot(fn),
+      tmpDir: this.tmpDir,
+      bubblewrap: options.bubblewrap,
+      debug: options.inspectorPort !== undefined,
+    });
+    this.child = spawn(plan.command, plan.args, { env: plan.env, cwd: plan.cwd, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stderr!.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-stderrTailBytes);
+    });
+
+    let resolveReady!: (failure: InitFailure | undefined) => void;
+    this.ready = new Promise((resolve) => (resolveReady = resolve));
+    let resolveInspector!: (url: string) => void;
+    let rejectInspector!: (error: Error) => void;
+    this.inspectorUrl = new Promise((resolve, reject) => {
+      resolveInspector = resolve;
+      rejectInspector = reject;
+    });
+    // Only debug instances ever await this; keep a failure from becoming an unhandled rejection elsewhere.
+    this.inspectorUrl.catch(() => undefined);
+
+    this.child.on('message', (message: HarnessMessage) => {
+      switch (message.type) {
+        case 'inspector':
+          resolveInspector(message.url);
+          break;
+        case 'ready':
+          this.initDurationMs = options.inspectorPort === undefined ? performance.now() - this.spawnedAt : message.loadDurationMs;
+          resolveReady(undefined);
+          break;
+        case 'initError':
+          resolveReady({ error: message.error, availableExports: message.missingExport?.available });
+          break;
+        case 'log':
+          this.routeLog(message);
+          break;
+        case 'result':
+          if (this.active?.requestId !== message.requestId) break;
+          if (message.fatal) this.kill();
+          this.active.finish({
+            result: message.result,
+            error: message.error,
+            durationMs: message.durationMs,
+            maxMemoryUsedMB: Math.max(message.maxMemoryUsedMB, this.active.peakMemoryMB),
+          });
+          break;
+      }
+    });
+
+    this.exited = new Promise((resolve) => {
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.isExited) return;
+        this.isExited = true;
+        const exit = { code, signal };
+        const crash = this.killedFor ?? this.crashError(exit);
+        resolveReady({ error: crash });
+        rejectInspector(new NimbusError('DEBUG_ATTACH_FAILED', `The debug instance exited before opening its inspector: ${crash.errorMessage}`));
+        if (this.active) {
+          const active = this.active;
+          if (this.stderrTail.trim()) this.emitLog(active, this.logLine(active.requestId, 'error', this.stderrTail.trim()));
+          active.finish({ error: crash, durationMs: performance.now() - active.startedAt, maxMemoryUsedMB: active.peakMemoryMB });
+        }
+        void rm(this.tmpDir, { recursive: true, force: true }).finally(() => {
+          this.exitEmitter.fire(exit);
+          this.exitEmitter.dispose();
+          resolve(exit);
+        });
+      };
+      this.child.on('exit', onExit);
+      this.child.on('error', (error) => {
+        this.stderrTail += `\n${error.message}`;
+        onExit(null, null);
+      });
+    });
+
+    const message: ParentMessage = {
+      type: 'init',
+      config: {
+        bundleFile: options.bundle.file,
+        handlerExport: fn.handlerExport,
+        functionName: fn.name,
+        functionVersion: '$LATEST',
+        memoryMB: fn.memory,
+        logGroupName: `/aws/lambda/${fn.name}`,
+        logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${process.pid}-${++instanceCounter}`,
+        network: fn.network,
+        inspectorPort: options.inspectorPort,
+      },
+    };
+    this.send(message);
+  }
+
+  get isAlive(): boolean {
+    return !this.isExited && !this.killedFor && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get isBusy(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Idle instances must not keep the host process (a CLI, a test run) alive; busy ones must. */
+  setReferenced(referenced: boolean): void {
+    const handles = [this.child, this.child.channel, this.child.stderr] as ({ ref(): void; unref(): void } | null | undefined)[];
+    for (const handle of handles) {
+      if (referenced) handle?.ref();
+      else handle?.unref();
+    }
+  }
+
+  /** Runs one invocation; the caller (pool or debug session) never overlaps them. */
+  async invoke(event: unknown, options: InstanceInvokeOptions): Promise<InvocationResult> {
+    if (this.active) throw new NimbusError('INTERNAL', `Instance of '${this.functionName}' is busy.`, { user: false });
+    const coldStart = this.served === 0;
+    this.served++;
+    this.setReferenced(true);
+    const failure = await this.ready;
+    if (failure) return this.initFailed(failure, options, coldStart);
+    const { fn } = this.options;
+    const startedAt = performance.now();
+    let finish!: (outcome: Outcome) => void;
+    const finished = new Promise<Outcome>((resolve) => (finish = resolve));
+    const active: ActiveInvocation = {
+      requestId: options.requestId,
+      logs: [],
+      onLog: options.onLog,
+      startedAt,
+      remainingMs: fn.timeout * 1000,
+      armedAt: startedAt,
+      peakMemoryMB: 0,
+      finish: (outcome) => {
+        if (this.active !== active) return;
+        this.active = undefined;
+        clearTimeout(active.timer);
+        clearInterval(active.memoryWatch);
+        finish(outcome);
+      },
+    };
+    this.active = active;
+    for (const line of this.initLogs) this.emitLog(active, { ...line, requestId: active.requestId });
+    this.initLogs = [];
+    if (!this.paused) this.armTimeout(active);
+    active.memoryWatch = setInterval(() => this.watchMemory(active), memoryPollMs);
+    this.send({ type: 'invoke', requestId: active.requestId, event, deadline: Date.now() + active.remainingMs });
+    const outcome = await finished;
+    if (this.isAlive) this.setReferenced(false);
+    return this.toResult(options.requestId, outcome, active.logs, coldStart);
+  }
+
+  /** Stops or restarts the timeout clock (a debugger paused or resumed the instance). */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    const active = this.active;
+    if (!active) return;
+    if (paused) {
+      clearTimeout(active.timer);
+      active.remainingMs -= performance.now() - active.armedAt;
+    } else {
+      this.armTimeout(active);
+      this.send({ type: 'deadline', requestId: active.requestId, deadline: Date.now() + active.remainingMs });
+    }
+  }
+
+  /** Kills the child (if alive) and resolves once it is gone and its tmp dir removed. */
+  async dispose(): Promise<void> {
+    // Hold the host process open until the child is really gone: idle instances are unreferenced.
+    if (!this.isExited) this.setReferenced(true);
+    this.kill();
+    await this.exited;
+  }
+
+  private kill(reason?: FunctionErrorPayload): void {
+    if (this.isExited) return;
+    this.killedFor ??= reason ?? { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: the instance was stopped' };
+    // --die-with-parent takes bubblewrap's inner processes down with it.
+    this.child.kill('SIGKILL');
+  }
+
+  /** The node process: the child itself, or under bubblewrap its deepest descendant (final once the harness is up). */
+  private findRuntimePid(): number | undefined {
+    if (this.runtimePid !== undefined) return this.runtimePid;
+    if (!(this.options.sandbox === 'strict' && this.options.bubblewrap)) return (this.runtimePid = this.child.pid);
+    try {
+      const pid = deepestDescendant(this.child.pid!);
+      if (this.initDurationMs !== undefined) this.runtimePid = pid;
+      return pid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private send(message: ParentMessage): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  private armTimeout(active: ActiveInvocation): void {
+    active.armedAt = performance.now();
+    const seconds = this.options.fn.timeout.toFixed(2);
+    active.timer = setTimeout(() => {
+      const error = { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${seconds} seconds` };
+      this.kill(error);
+      active.finish({ error, durationMs: this.options.fn.timeout * 1000, maxMemoryUsedMB: active.peakMemoryMB });
+    }, Math.max(0, active.remainingMs));
+  }
+
+  private watchMemory(active: ActiveInvocation): void {
+    const usedMB = this.residentMemoryMB();
+    if (usedMB === undefined) return;
+    active.peakMemoryMB = Math.max(active.peakMemoryMB, usedMB);
+    if (usedMB > this.options.fn.memory) {
+      const error = outOfMemory(this.options.fn.memory);
+      this.kill(error);
+      active.finish({ error, durationMs: performance.now() - active.startedAt, maxMemoryUsedMB: usedMB });
+    }
+  }
+
+  /** RSS of the node process — under bubblewrap that is the deepest descendant of the spawned bwrap. */
+  private residentMemoryMB(): number | undefined {
+    const runtimePid = this.findRuntimePid();
+    if (runtimePid === undefined) return undefined;
+    try {
+      const residentPages = Number(readFileSync(`/proc/${runtimePid}/statm`, 'utf8').split(' ')[1]);
+      return (residentPages * 4096) / (1024 * 1024);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private crashError(exit: InstanceExit): FunctionErrorPayload {
+    if (/heap out of memory|Reached heap limit|Allocation failed/i.test(this.stderrTail)) return outOfMemory(this.options.fn.memory);
+    const status = exit.signal ? `signal: ${exit.signal}` : `exit status ${exit.code}`;
+    return { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${status}` };
+  }
+
+  private routeLog(message: Extract<HarnessMessage, { type: 'log' }>): void {
+    const active = this.active;
+    if (active && (message.requestId === undefined || message.requestId === active.requestId)) {
+      this.emitLog(active, this.logLine(active.requestId, message.level, message.message, message.time));
+    } else if (message.requestId === undefined && this.served === 0) {
+      // Written while loading: it belongs to the first invocation (the cold start), as in a cloud's log stream.
+      this.initLogs.push(this.logLine('', message.level, message.message, message.time));
+    } else {
+      this.options.onLog?.(this.logLine(message.requestId ?? '', message.level, message.message, message.time));
+    }
+  }
+
+  private emitLog(active: ActiveInvocation, line: LogLine): void {
+    active.logs.push(line);
+    active.onLog?.(line);
+    this.options.onLog?.(line);
+  }
+
+  private logLine(requestId: string, level: LogLine['level'], message: string, time = new Date().toISOString()): LogLine {
+    return { time, level, requestId, functionName: this.functionName, message };
+  }
+
+  private initFailed(failure: InitFailure, options: InstanceInvokeOptions, coldStart: boolean): InvocationResult {
+    const { fn } = this.options;
+    this.kill(failure.error);
+    if (failure.availableExports) {
+      const available = failure.availableExports.length ? failure.availableExports.join(', ') : 'nothing';
+      throw new NimbusError(
+        'HANDLER_NOT_FOUND',
+        `${fn.prebuiltBundle ?? fn.handlerFile} has no export '${fn.handlerExport}' (it exports: ${available}): fix \`handler\` of '${fn.name}' in nimbus.yaml.`,
+      );
+    }
+    const logs = this.initLogs.map((line) => ({ ...line, requestId: options.requestId }));
+    this.initLogs = [];
+    if (this.stderrTail.trim()) logs.push(this.logLine(options.requestId, 'error', this.stderrTail.trim()));
+    for (const line of logs) {
+      options.onLog?.(line);
+      this.options.onLog?.(line);
+    }
+    const durationMs = performance.now() - this.spawnedAt;
+    return this.toResult(options.requestId, { error: failure.error, durationMs, maxMemoryUsedMB: 0 }, logs, coldStart);
+  }
+
+  private toResult(requestId: string, outcome: Outcome, logs: LogLine[], coldStart: boolean): InvocationResult {
+    const { fn } = this.options;
+    const billedMs = billedDuration(outcome.durationMs);
+    return {
+      requestId,
+      functionName: fn.name,
+      ...(outcome.error ? { error: outcome.error } : { result: outcome.result }),
+      logs,
+      report: {
+        requestId,
+        durationMs: outcome.durationMs,
+        billedMs,
+        memorySizeMB: fn.memory,
+        maxMemoryUsedMB: Math.round(outcome.maxMemoryUsedMB),
+        ...(coldStart && this.initDurationMs !== undefined ? { initDurationMs: this.initDurationMs } : {}),
+        costUsd: estimateCost(billedMs, fn.memory, this.options.prices ?? defaultPriceModel),
+      },
+      coldStart,
+    };
+  }
+}
+
+function outOfMemory(limitMB: number): FunctionErrorPayload {
+  return { errorType: 'Runtime.OutOfMemory', errorMessage: `Runtime exited with error: out of memory (limit ${limitMB} MB)` };
+}
+
+function deepestDescendant(pid: number): number {
+  for (;;) {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    if (!children) return pid;
+    pid = Number(children.split(' ')[0]);
+  }
+}

@@ -1,0 +1,111 @@
+// Executor layer: how an instance is isolated — the command line, flags and environment of its child process for
+// each SandboxLevel (scrubbed env; Node's permission model; bubblewrap namespaces on Linux).
+
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { RunnableFunction, SandboxLevel } from './api';
+
+export interface SandboxRequest {
+  level: SandboxLevel;
+  fn: RunnableFunction;
+  harnessFile: string;
+  bundleFile: string;
+  functionRoot: string;
+  /** The instance's private writable tmp dir (TMPDIR). */
+  tmpDir: string;
+  /** Absolute path of a working `bwrap`, when there is one. */
+  bubblewrap?: string;
+  /** Debug instances keep their inspector: no permission model, and loopback reachable from the parent. */
+  debug: boolean;
+}
+
+export interface SpawnPlan {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/**
+ * The variables a function sees: its manifest env plus the documented NIMBUS_* and Lambda-compatible ones. PWD is
+ * its working folder (bubblewrap sets it anyway, so every level sets it alike).
+ */
+export function functionEnvironment(fn: RunnableFunction, tmpDir: string, functionRoot: string): Record<string, string> {
+  return {
+    TZ: 'UTC',
+    LANG: 'en_US.UTF-8',
+    PATH: '/usr/bin:/bin',
+    ...fn.env,
+    PWD: functionRoot,
+    TMPDIR: tmpDir,
+    NIMBUS_FUNCTION_NAME: fn.name,
+    NIMBUS_FUNCTION_MEMORY: String(fn.memory),
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memory),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_REGION: 'local',
+  };
+}
+
+export function planSpawn(request: SandboxRequest): SpawnPlan {
+  const { fn, level, debug } = request;
+  const nodeArgs = [`--max-old-space-size=${fn.memory}`, '--enable-source-maps', '--disable-warning=ExperimentalWarning'];
+  if (level !== 'none' && !debug) {
+    // Unique paths (Node 20 aborts on a duplicate, e.g. a prebuilt bundle's folder that is also the function's root),
+    // one flag each (Node 20.20 no longer accepts a comma-separated list).
+    const readable = new Set([request.harnessFile, dirname(request.bundleFile), request.functionRoot, request.tmpDir]);
+    nodeArgs.push('--experimental-permission', ...[...readable].map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${request.tmpDir}`);
+  }
+  nodeArgs.push(request.harnessFile);
+  const env = functionEnvironment(fn, request.tmpDir, request.functionRoot);
+  if (level !== 'strict' || !request.bubblewrap) {
+    return { command: process.execPath, args: nodeArgs, env, cwd: request.functionRoot };
+  }
+  const namespaces = ['--die-with-parent', '--new-session', '--unshare-pid', '--unshare-ipc', '--unshare-uts'];
+  // A debug instance shares the parent's network namespace so the parent reaches its loopback inspector.
+  if (!fn.network && !debug) namespaces.push('--unshare-net');
+  const mounts = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
+  // The fresh /tmp hides whatever lived there; bring back what the instance needs (caches and tests often sit in /tmp).
+  for (const path of new Set([dirname(request.harnessFile), dirname(request.bundleFile), request.functionRoot])) {
+    if (path.startsWith('/tmp/')) mounts.push('--ro-bind', path, path);
+  }
+  mounts.push('--bind', request.tmpDir, request.tmpDir, '--chdir', request.functionRoot);
+  return { command: request.bubblewrap, args: [...namespaces, ...mounts, '--', process.execPath, ...nodeArgs], env, cwd: request.functionRoot };
+}
+
+let bubblewrapProbe: Promise<string | undefined> | undefined;
+
+/** The path of `bwrap` when it is on PATH and can create namespaces here (containers often forbid it); probed once. */
+export function findBubblewrap(): Promise<string | undefined> {
+  bubblewrapProbe ??= probeBubblewrap();
+  return bubblewrapProbe;
+}
+
+async function probeBubblewrap(): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const candidate = (process.env.PATH ?? '/usr/bin:/bin')
+    .split(':')
+    .map((folder) => join(folder, 'bwrap'))
+    .find((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  if (!candidate) return undefined;
+  const works = await new Promise<boolean>((resolve) => {
+    const child = spawn(candidate, ['--die-with-parent', '--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--proc', '/proc', '--', '/bin/true'], {
+      stdio: 'ignore',
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+  });
+  return works ? candidate : undefined;
+}

@@ -1,0 +1,68 @@
+// Executor: limits as a cloud enforces them — timeouts, memory, crashes — fail one invocation, never the executor.
+
+import assert from 'node:assert/strict';
+import { createExecutor, type Executor } from '../../../src/executor/index';
+import { ensureHarness, fixtureFunction, temporaryFolder } from './support';
+
+describe('executor: limits and failures', function () {
+  const cache = temporaryFolder('limits-cache');
+  let executor: Executor;
+
+  before(async () => {
+    await ensureHarness();
+    executor = createExecutor({ cacheDir: cache.path });
+  });
+  after(async () => {
+    await executor.dispose();
+    cache.remove();
+  });
+
+  /** Runs a failing action, then proves the next invocation gets a fresh, working instance. */
+  async function failsThenRecovers(action: string, options: { timeout?: number; memory?: number } = {}) {
+    const fn = fixtureFunction('behaviors.js', { name: `limits-${action}`, ...options });
+    const before = await executor.invoke(fn, { action: 'ok' });
+    const failed = await executor.invoke(fn, { action });
+    const after = await executor.invoke(fn, { action: 'ok' });
+    assert.deepEqual(after.error, undefined);
+    assert.equal(after.coldStart, true, 'the next invocation starts a fresh instance');
+    assert.equal(before.coldStart, true);
+    return failed;
+  }
+
+  it('kills an instance that runs past its timeout and says so', async () => {
+    const failed = await failsThenRecovers('loop', { timeout: 1 });
+    assert.deepEqual(failed.error, { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' });
+    assert.equal(failed.report.durationMs, 1000);
+  });
+
+  it('kills an instance that outgrows its memory', async () => {
+    const failed = await failsThenRecovers('allocate', { memory: 128 });
+    assert.equal(failed.error?.errorType, 'Runtime.OutOfMemory');
+    assert.equal(failed.error?.errorMessage, 'Runtime exited with error: out of memory (limit 128 MB)');
+  });
+
+  it('fails the invocation on an uncaught exception', async () => {
+    const failed = await failsThenRecovers('crash');
+    assert.equal(failed.error?.errorType, 'Error');
+    assert.equal(failed.error?.errorMessage, 'crashed in a timer');
+    assert.match((failed.error?.stack as string[]).join('\n'), /behaviors\.js/);
+  });
+
+  it('fails the invocation on process.exit', async () => {
+    const failed = await failsThenRecovers('exit');
+    assert.deepEqual(failed.error, { errorType: 'Runtime.ExitError', errorMessage: 'the function called process.exit(3)' });
+  });
+
+  it('fails the invocation on an unhandled rejection', async () => {
+    const failed = await failsThenRecovers('reject');
+    assert.equal(failed.error?.errorMessage, 'nobody handles this');
+  });
+
+  it('keeps a warm instance after an ordinary thrown error', async () => {
+    const fn = fixtureFunction('ts-handler.ts', { name: 'limits-thrown' });
+    await executor.invoke(fn, { name: 'a', fail: true });
+    const next = await executor.invoke(fn, { name: 'b' });
+    assert.equal(next.coldStart, false);
+    assert.deepEqual(next.result, { message: 'hello b' });
+  });
+});
