@@ -2,7 +2,7 @@
 // each SandboxLevel (scrubbed env; Node's permission model; bubblewrap namespaces on Linux).
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunnableFunction, SandboxLevel } from './api';
 
@@ -65,13 +65,38 @@ export function planSpawn(request: SandboxRequest): SpawnPlan {
   const namespaces = ['--die-with-parent', '--new-session', '--unshare-pid', '--unshare-ipc', '--unshare-uts'];
   // A debug instance shares the parent's network namespace so the parent reaches its loopback inspector.
   if (!fn.network && !debug) namespaces.push('--unshare-net');
-  const mounts = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
-  // The fresh /tmp hides whatever lived there; bring back what the instance needs (caches and tests often sit in /tmp).
+  // Only what Node and the function need is visible (read-only): the system's binaries and libraries, TLS and name
+  // resolution files, Node itself, the harness, the bundle and the function's own folder. Home folders, /root,
+  // /etc/shadow and other projects do not exist inside — this also covers debug instances, which run without
+  // Node's permission model.
+  const mounts = ['--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', ...systemMounts()];
   for (const path of new Set([dirname(request.harnessFile), dirname(request.bundleFile), request.functionRoot])) {
-    if (path.startsWith('/tmp/')) mounts.push('--ro-bind', path, path);
+    mounts.push('--ro-bind', path, path);
   }
   mounts.push('--bind', request.tmpDir, request.tmpDir, '--chdir', request.functionRoot);
   return { command: request.bubblewrap, args: [...namespaces, ...mounts, '--', process.execPath, ...nodeArgs], env, cwd: request.functionRoot };
+}
+
+const systemPaths = [
+  '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32',
+  '/etc/ssl', '/etc/ca-certificates', '/etc/pki', '/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf',
+  '/etc/localtime', '/etc/os-release',
+];
+
+let systemMountArgs: string[] | undefined;
+
+/** bwrap arguments that show the system paths that exist here, keeping merged-/usr symlinks as symlinks. */
+function systemMounts(): string[] {
+  if (systemMountArgs) return systemMountArgs;
+  const args: string[] = [];
+  const nodeHome = dirname(dirname(realpathSync(process.execPath)));
+  for (const path of new Set([...systemPaths, nodeHome])) {
+    if (!existsSync(path)) continue;
+    if (lstatSync(path).isSymbolicLink() && path.split('/').length === 2) args.push('--symlink', readlinkSync(path), path);
+    else args.push('--ro-bind', path, path);
+  }
+  systemMountArgs = args;
+  return args;
 }
 
 let bubblewrapProbe: Promise<string | undefined> | undefined;

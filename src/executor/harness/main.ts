@@ -287,11 +287,12 @@ function start(startConfig: HarnessConfig): void {
   }
   const inspector = require('node:inspector') as typeof import('node:inspector');
   inspector.open(startConfig.inspectorPort, '127.0.0.1', false);
-  // Wait only once the parent surely has the URL: waitForDebugger blocks this thread, IPC included.
-  send({ type: 'inspector', url: inspector.url()! }, () => {
-    inspector.waitForDebugger();
-    load(startConfig);
-  });
+  // Block in the same tick: a Runtime.runIfWaitingForDebugger that arrives before waitForDebugger() is entered is
+  // lost and the instance would wait forever. The IPC write of this small first message completes synchronously
+  // (libuv writes at once when its queue is empty), so the parent has the URL even though this thread now blocks.
+  send({ type: 'inspector', url: inspector.url()! });
+  inspector.waitForDebugger();
+  load(startConfig);
 }
 
 captureConsole();

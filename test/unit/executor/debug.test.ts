@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { findBubblewrap } from '../../../src/executor/sandbox';
 import { createExecutor, type DebugInstance, type Executor } from '../../../src/executor/index';
 import { ensureHarness, fixtureFunction, temporaryFolder } from './support';
 
@@ -88,10 +89,12 @@ for (const level of ['node', 'strict'] as const) {
       assert.equal(released, false, 'the handler is not loaded before the debugger releases it');
       await client.send('Runtime.runIfWaitingForDebugger');
       await ready;
-      assert.ok(
-        client.notifications.some((note) => note.method === 'Debugger.scriptParsed' && String(note.params.url).endsWith(instance!.bundle.file)),
-        'the bundle was parsed under the debugger',
-      );
+      // The inspector's notifications travel on another channel than the instance's IPC: wait for it, bounded.
+      const deadline = Date.now() + 5000;
+      const parsedBundle = () =>
+        client!.notifications.some((note) => note.method === 'Debugger.scriptParsed' && String(note.params.url).endsWith(instance!.bundle.file));
+      while (!parsedBundle() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(parsedBundle(), 'the bundle was parsed under the debugger');
 
       const first = await instance.invoke({ name: 'debugger' });
       assert.deepEqual(first.result, { message: 'hello debugger' });
@@ -99,6 +102,17 @@ for (const level of ['node', 'strict'] as const) {
       const second = await instance.invoke({ name: 'again' });
       assert.deepEqual(second.result, { message: 'hello again' });
       assert.equal(second.coldStart, false);
+    });
+
+    it('hides files outside its own folder even without the permission model', async function () {
+      if (level !== 'strict' || !(await findBubblewrap())) this.skip();
+      instance = await executor.startDebugInstance(fixtureFunction('behaviors.js', { name: `debug-${level}-shadow` }));
+      client = await CdpClient.connect(instance.inspectorUrl);
+      await client.send('Runtime.runIfWaitingForDebugger');
+      await instance.ready;
+      const outcome = await instance.invoke({ action: 'readShadow' });
+      assert.ok(outcome.error, 'reading /etc/shadow must fail inside a debug instance');
+      assert.match(outcome.error.errorMessage, /\/etc\/shadow/);
     });
 
     it('binds a breakpoint set before release, hit by the first invocation', async () => {

@@ -36,15 +36,18 @@ describe('executor: spawn plans per sandbox level', () => {
     assert.ok(!plan.args.some((arg) => arg === '--allow-child-process' || arg === '--allow-worker'));
   });
 
-  it("'strict' wraps node in bubblewrap without network, with a private /tmp holding the instance's paths", () => {
+  it("'strict' wraps node in bubblewrap without network, showing only system paths and the instance's own", () => {
     const plan = planSpawn(base);
     assert.equal(plan.command, '/usr/bin/bwrap');
     const separator = plan.args.indexOf('--');
     const bwrapArgs = plan.args.slice(0, separator).join(' ');
-    for (const flag of ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-net', '--ro-bind / /', '--tmpfs /tmp']) {
+    for (const flag of ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-net', '--ro-bind /usr /usr', '--tmpfs /tmp']) {
       assert.ok(bwrapArgs.includes(flag), `missing ${flag}`);
     }
+    assert.ok(!bwrapArgs.includes('--ro-bind / /'), 'the whole root file system must not be visible');
+    assert.ok(!/--ro-bind \/(root|home|etc) /.test(bwrapArgs), 'no home folders or all of /etc');
     assert.ok(bwrapArgs.includes('--ro-bind /tmp/cache/behaviors/abc /tmp/cache/behaviors/abc'));
+    assert.ok(bwrapArgs.includes('--ro-bind /work/app /work/app'));
     assert.ok(bwrapArgs.includes('--bind /tmp/nimbus-instance-x /tmp/nimbus-instance-x'));
     assert.equal(plan.args[separator + 1], process.execPath);
     assert.ok(plan.args.includes('--experimental-permission'));
