@@ -7,8 +7,26 @@ import { invokeCommand } from './commands/invoke';
 import { eventsGenerateCommand } from './commands/events';
 import { serveCommand } from './commands/serve';
 import { debugAdapterCommand } from './commands/debugAdapter';
+import { deployCommand } from './commands/deploy';
+import { functionsCommand } from './commands/functions';
+import { logsCommand } from './commands/logs';
+import { deleteCommand } from './commands/delete';
+import { rollbackCommand } from './commands/rollback';
+import { backendCommand } from './commands/backend';
 
-const commands: CliCommand[] = [initCommand, invokeCommand, eventsGenerateCommand, serveCommand, debugAdapterCommand];
+const commands: CliCommand[] = [
+  initCommand,
+  invokeCommand,
+  eventsGenerateCommand,
+  serveCommand,
+  deployCommand,
+  functionsCommand,
+  logsCommand,
+  deleteCommand,
+  rollbackCommand,
+  backendCommand,
+  debugAdapterCommand,
+];
 
 const controller = new AbortController();
 let interrupts = 0;

@@ -96,7 +96,10 @@ export interface StoredLogLine extends LogLine {
   sequence: number;
 }
 
-/** GET /api/v1/functions/{name}/logs?since=&limit= — pass `next` back as `since` for the following page. */
+/**
+ * GET /api/v1/functions/{name}/logs?since=&limit=&newest= — pass `next` back as `since` for the following page;
+ * `newest=true` gives the last `limit` lines.
+ */
 export interface LogsPage {
   lines: StoredLogLine[];
   next: number;

@@ -31,7 +31,7 @@ function genericFunction(): FunctionSpec {
 
 export const eventsGenerateCommand: CliCommand = {
   name: 'events generate',
-  summary: 'print a template event for a trigger type (http, storage, queue, schedule)',
+  summary: 'Print a template event for a trigger type (http, storage, queue, schedule)',
   usage,
   positionals: [1, 1],
   options: { function: { type: 'string' }, manifest: { type: 'string' } },

@@ -90,7 +90,7 @@ const functionNames: Record<TriggerType, string> = { http: 'hello', storage: 'in
 
 export const initCommand: CliCommand = {
   name: 'init',
-  summary: 'create a function project: nimbus.yaml, a handler and a saved test event',
+  summary: 'Create a function project: nimbus.yaml, a handler and a saved test event',
   usage,
   positionals: [0, 1],
   options: { template: { type: 'string' }, ts: { type: 'boolean' } },

@@ -91,7 +91,7 @@ function printOutcome(outcome: InvocationResult, json: boolean, io: CliIO, logsS
 
 export const invokeCommand: CliCommand = {
   name: 'invoke',
-  summary: 'run a function once with an event (locally, or on the backend with --remote)',
+  summary: 'Run a function once with an event (locally, or on the backend with --remote)',
   usage,
   positionals: [1, 1],
   options: {

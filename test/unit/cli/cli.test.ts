@@ -101,7 +101,7 @@ describe('nimbus CLI', function () {
   it('--help and unknown commands', () => {
     const help = nimbus(['--help'], dir);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /invoke +run a function once/);
+    assert.match(help.stdout, /invoke +Run a function once/);
     const unknown = nimbus(['frobnicate'], dir);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);

@@ -1,0 +1,44 @@
+// Backend layer: the bearer token guarding /api/v1 — from NIMBUS_TOKEN, or generated on first start, stored hashed in
+// the metadata store and written once to a 0600 file so the local CLI and extension can read it.
+
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetadataStore } from './store';
+
+/** File in the data dir holding the generated token (owner read/write only). */
+export const tokenFileName = 'token';
+
+export class TokenGuard {
+  private constructor(private readonly expectedHash: Buffer) {}
+
+  /**
+   * The guard for a data dir. With `token` given (NIMBUS_TOKEN) that token is the one accepted; otherwise the
+   * generated one is, and `generated` holds it on the start that created it (to print it once).
+   */
+  static open(store: MetadataStore, dataDir: string, token: string | undefined): { guard: TokenGuard; generated?: string } {
+    if (token) return { guard: new TokenGuard(hash(token)) };
+    const stored = store.getMeta('tokenSha256');
+    if (stored) return { guard: new TokenGuard(Buffer.from(stored, 'hex')) };
+    const generated = randomBytes(24).toString('base64url');
+    writeFileSync(join(dataDir, tokenFileName), generated + '\n', { mode: 0o600 });
+    store.setMeta('tokenSha256', hash(generated).toString('hex'));
+    return { guard: new TokenGuard(hash(generated)), generated };
+  }
+
+  /** Constant-time: both sides are hashed to equal length before the comparison. */
+  accepts(token: string | undefined): boolean {
+    if (!token) return false;
+    return timingSafeEqual(hash(token), this.expectedHash);
+  }
+
+  /** The token of `Authorization: Bearer <token>`, or of a `token` query parameter (browsers can't set WebSocket headers). */
+  static tokenOf(authorization: string | undefined, queryToken?: string): string | undefined {
+    const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
+    return match ? match[1] : queryToken;
+  }
+}
+
+function hash(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}

@@ -1,0 +1,447 @@
+// Backend layer: the metadata store — functions, versions, invocations, logs, metrics and queue messages in SQLite.
+// WAL with synchronous=FULL: a write is on disk before the API acknowledges it, so `kill -9` loses nothing acknowledged.
+
+import Database from 'better-sqlite3';
+import type { DeployConfig, DeadLetter, FunctionMetrics, StoredLogLine, VersionInfo } from '../shared/backendApi';
+import type { ConsoleLevel, LogLine } from '../shared/invocation';
+
+export interface ActiveFunction {
+  name: string;
+  version: number;
+  sha256: string;
+  config: DeployConfig;
+  updatedAt: string;
+}
+
+export interface StoredFunction extends ActiveFunction {
+  versions: VersionInfo[];
+}
+
+export interface InvocationRecord {
+  requestId: string;
+  functionName: string;
+  version: number;
+  trigger: string;
+  failed: boolean;
+  durationMs: number;
+  billedMs: number;
+  memoryMB: number;
+  maxMemoryUsedMB: number;
+  initDurationMs?: number;
+  coldStart: boolean;
+  costUsd: number;
+  startedAt: string;
+}
+
+export interface QueueMessage {
+  id: number;
+  messageId: string;
+  topic: string;
+  functionName: string;
+  body: string;
+  /** Deliveries so far, this one included. */
+  receiveCount: number;
+}
+
+/** How many recent invocations the percentiles are computed over. */
+const percentileWindow = 10_000;
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS functions (
+  name TEXT PRIMARY KEY,
+  active_version INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+  function_name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  config TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (function_name, version)
+);
+CREATE TABLE IF NOT EXISTS invocations (
+  request_id TEXT PRIMARY KEY,
+  function_name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  trigger TEXT NOT NULL,
+  failed INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
+  billed_ms INTEGER NOT NULL,
+  memory_mb INTEGER NOT NULL,
+  max_memory_mb REAL NOT NULL,
+  init_duration_ms REAL,
+  cold_start INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  started_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invocations_by_function ON invocations (function_name, started_at);
+CREATE TABLE IF NOT EXISTS logs (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  function_name TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  time TEXT NOT NULL,
+  level TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_by_function ON logs (function_name, sequence);
+CREATE TABLE IF NOT EXISTS metrics (
+  function_name TEXT PRIMARY KEY,
+  invocations INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0,
+  cold_starts INTEGER NOT NULL DEFAULT 0,
+  gb_seconds REAL NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS queue_messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  visible_at INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  last_error TEXT,
+  failed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS queue_ready ON queue_messages (function_name, topic, state, visible_at);
+`;
+
+interface VersionRow {
+  function_name: string;
+  version: number;
+  sha256: string;
+  config: string;
+  created_at: string;
+}
+
+export class MetadataStore {
+  private readonly database: Database.Database;
+
+  constructor(file: string) {
+    this.database = new Database(file);
+    this.database.pragma('journal_mode = WAL');
+    this.database.pragma('synchronous = FULL');
+    this.database.pragma('foreign_keys = ON');
+    this.database.pragma('busy_timeout = 5000');
+    this.database.exec(schema);
+    // Messages that were being delivered when the process died were never acknowledged: deliver them again.
+    this.database.prepare(`UPDATE queue_messages SET state = 'ready' WHERE state = 'delivering'`).run();
+  }
+
+  close(): void {
+    if (this.database.open) this.database.close();
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.database.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.database.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /**
+   * Records a deployed version and makes it active, in one transaction. Content equal to the active version changes
+   * nothing and returns it with `unchanged: true`.
+   */
+  recordDeploy(config: DeployConfig, sha256: string, now = new Date()): { version: number; unchanged: boolean } {
+    return this.database.transaction(() => {
+      const active = this.activeVersionRow(config.name);
+      if (active && active.sha256 === sha256) return { version: active.version, unchanged: true };
+      const last = this.database
+        .prepare('SELECT MAX(version) AS version FROM versions WHERE function_name = ?')
+        .get(config.name) as { version: number | null };
+      const version = (last.version ?? 0) + 1;
+      const time = now.toISOString();
+      this.database
+        .prepare('INSERT INTO versions (function_name, version, sha256, config, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(config.name, version, sha256, JSON.stringify(config), time);
+      this.database
+        .prepare(
+          `INSERT INTO functions (name, active_version, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET active_version = excluded.active_version, updated_at = excluded.updated_at`,
+        )
+        .run(config.name, version, time);
+      return { version, unchanged: false };
+    }).immediate();
+  }
+
+  /** Makes an existing version active; false when the function or version does not exist. */
+  activate(name: string, version: number, now = new Date()): boolean {
+    return this.database.transaction(() => {
+      const exists = this.database.prepare('SELECT 1 FROM versions WHERE function_name = ? AND version = ?').get(name, version);
+      if (!exists) return false;
+      const changes = this.database
+        .prepare('UPDATE functions SET active_version = ?, updated_at = ? WHERE name = ?')
+        .run(version, now.toISOString(), name).changes;
+      return changes === 1;
+    }).immediate();
+  }
+
+  /** Removes a function with its versions, invocations, logs, metrics and pending messages; false when absent. */
+  deleteFunction(name: string): boolean {
+    return this.database.transaction(() => {
+      const changes = this.database.prepare('DELETE FROM functions WHERE name = ?').run(name).changes;
+      for (const table of ['versions', 'invocations', 'logs', 'metrics', 'queue_messages']) {
+        this.database.prepare(`DELETE FROM ${table} WHERE function_name = ?`).run(name);
+      }
+      return changes === 1;
+    }).immediate();
+  }
+
+  activeFunctions(): ActiveFunction[] {
+    const rows = this.database
+      .prepare(
+        `SELECT v.*, f.updated_at FROM functions f JOIN versions v ON v.function_name = f.name AND v.version = f.active_version
+         ORDER BY f.name`,
+      )
+      .all() as (VersionRow & { updated_at: string })[];
+    return rows.map(toActive);
+  }
+
+  getFunction(name: string): StoredFunction | undefined {
+    const row = this.activeVersionRow(name);
+    if (!row) return undefined;
+    const versions = (
+      this.database.prepare('SELECT * FROM versions WHERE function_name = ? ORDER BY version').all(name) as VersionRow[]
+    ).map((version) => ({
+      version: version.version,
+      sha256: version.sha256,
+      createdAt: version.created_at,
+      active: version.version === row.version,
+    }));
+    return { ...toActive(row), versions };
+  }
+
+  /** sha256 of every stored version (bundles not listed here may be removed). */
+  referencedBundles(): Set<string> {
+    const rows = this.database.prepare('SELECT DISTINCT sha256 FROM versions').all() as { sha256: string }[];
+    return new Set(rows.map((row) => row.sha256));
+  }
+
+  /** Stores an invocation with its log lines and adds it to the function's metrics, in one transaction. */
+  recordInvocation(record: InvocationRecord, lines: LogLine[]): void {
+    this.database.transaction(() => {
+      this.database
+        .prepare(
+          `INSERT OR REPLACE INTO invocations (request_id, function_name, version, trigger, failed, duration_ms, billed_ms,
+             memory_mb, max_memory_mb, init_duration_ms, cold_start, cost_usd, started_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          record.requestId,
+          record.functionName,
+          record.version,
+          record.trigger,
+          record.failed ? 1 : 0,
+          record.durationMs,
+          record.billedMs,
+          record.memoryMB,
+          record.maxMemoryUsedMB,
+          record.initDurationMs ?? null,
+          record.coldStart ? 1 : 0,
+          record.costUsd,
+          record.startedAt,
+        );
+      const insertLine = this.database.prepare(
+        'INSERT INTO logs (function_name, request_id, time, level, message) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const line of lines) insertLine.run(record.functionName, line.requestId, line.time, line.level, line.message);
+      this.database
+        .prepare(
+          `INSERT INTO metrics (function_name, invocations, errors, cold_starts, gb_seconds, cost_usd) VALUES (?, 1, ?, ?, ?, ?)
+           ON CONFLICT(function_name) DO UPDATE SET invocations = invocations + 1, errors = errors + excluded.errors,
+             cold_starts = cold_starts + excluded.cold_starts, gb_seconds = gb_seconds + excluded.gb_seconds,
+             cost_usd = cost_usd + excluded.cost_usd`,
+        )
+        .run(
+          record.functionName,
+          record.failed ? 1 : 0,
+          record.coldStart ? 1 : 0,
+          (record.billedMs / 1000) * (record.memoryMB / 1024),
+          record.costUsd,
+        );
+    }).immediate();
+  }
+
+  /** Log lines of a function after `since` (a sequence number), oldest first; with `newest`, the last `limit` lines. */
+  logs(name: string, since: number, limit: number, newest = false): StoredLogLine[] {
+    const query = newest
+      ? 'SELECT * FROM (SELECT * FROM logs WHERE function_name = ? AND sequence > ? ORDER BY sequence DESC LIMIT ?) ORDER BY sequence'
+      : 'SELECT * FROM logs WHERE function_name = ? AND sequence > ? ORDER BY sequence LIMIT ?';
+    const rows = this.database.prepare(query).all(name, since, limit) as {
+      sequence: number;
+      function_name: string;
+      request_id: string;
+      time: string;
+      level: ConsoleLevel;
+      message: string;
+    }[];
+    return rows.map((row) => ({
+      sequence: row.sequence,
+      time: row.time,
+      level: row.level,
+      requestId: row.request_id,
+      functionName: row.function_name,
+      message: row.message,
+    }));
+  }
+
+  /** The sequence of the first log line written at or after a time (for `since=<ISO time>`). */
+  sequenceBefore(name: string, time: string): number {
+    const row = this.database
+      .prepare('SELECT MIN(sequence) AS sequence FROM logs WHERE function_name = ? AND time >= ?')
+      .get(name, time) as { sequence: number | null };
+    if (row.sequence !== null) return row.sequence - 1;
+    const last = this.database.prepare('SELECT MAX(sequence) AS sequence FROM logs').get() as { sequence: number | null };
+    return last.sequence ?? 0;
+  }
+
+  metrics(name: string): FunctionMetrics {
+    const totals = this.database.prepare('SELECT * FROM metrics WHERE function_name = ?').get(name) as
+      | { invocations: number; errors: number; cold_starts: number; gb_seconds: number; cost_usd: number }
+      | undefined;
+    const durations = (
+      this.database
+        .prepare('SELECT duration_ms FROM invocations WHERE function_name = ? ORDER BY started_at DESC LIMIT ?')
+        .all(name, percentileWindow) as { duration_ms: number }[]
+    )
+      .map((row) => row.duration_ms)
+      .sort((a, b) => a - b);
+    return {
+      name,
+      invocations: totals?.invocations ?? 0,
+      errors: totals?.errors ?? 0,
+      coldStarts: totals?.cold_starts ?? 0,
+      p50Ms: percentile(durations, 0.5),
+      p95Ms: percentile(durations, 0.95),
+      p99Ms: percentile(durations, 0.99),
+      gbSeconds: totals?.gb_seconds ?? 0,
+      estimatedCostUsd: totals?.cost_usd ?? 0,
+    };
+  }
+
+  /** Stores one message per subscribing function; returns nothing until it is on disk. */
+  enqueue(topic: string, subscribers: string[], messages: { messageId: string; body: string }[], now = Date.now()): void {
+    this.database.transaction(() => {
+      const insert = this.database.prepare(
+        `INSERT INTO queue_messages (message_id, topic, function_name, body, visible_at, state) VALUES (?, ?, ?, ?, ?, 'ready')`,
+      );
+      for (const functionName of subscribers) {
+        for (const message of messages) insert.run(message.messageId, topic, functionName, message.body, now);
+      }
+    }).immediate();
+  }
+
+  /** Takes up to `limit` visible messages of a function's subscription and marks them as being delivered. */
+  claimMessages(functionName: string, topic: string, limit: number, now = Date.now()): QueueMessage[] {
+    return this.database.transaction(() => {
+      const rows = this.database
+        .prepare(
+          `SELECT * FROM queue_messages WHERE function_name = ? AND topic = ? AND state = 'ready' AND visible_at <= ?
+           ORDER BY id LIMIT ?`,
+        )
+        .all(functionName, topic, now, limit) as {
+        id: number;
+        message_id: string;
+        topic: string;
+        function_name: string;
+        body: string;
+        receive_count: number;
+      }[];
+      const mark = this.database.prepare(
+        `UPDATE queue_messages SET state = 'delivering', receive_count = receive_count + 1 WHERE id = ?`,
+      );
+      for (const row of rows) mark.run(row.id);
+      return rows.map((row) => ({
+        id: row.id,
+        messageId: row.message_id,
+        topic: row.topic,
+        functionName: row.function_name,
+        body: row.body,
+        receiveCount: row.receive_count + 1,
+      }));
+    }).immediate();
+  }
+
+  /** Delivered: the messages are done. */
+  acknowledgeMessages(ids: number[]): void {
+    this.database.transaction(() => {
+      const remove = this.database.prepare('DELETE FROM queue_messages WHERE id = ?');
+      for (const id of ids) remove.run(id);
+    }).immediate();
+  }
+
+  /** Failed delivery: back to 'ready' after `retryAt`, or to the dead letters once retries are used up. */
+  failMessages(messages: QueueMessage[], error: string, maxRetries: number, retryAt: number, now = new Date()): void {
+    this.database.transaction(() => {
+      const retry = this.database.prepare(`UPDATE queue_messages SET state = 'ready', visible_at = ?, last_error = ? WHERE id = ?`);
+      const dead = this.database.prepare(`UPDATE queue_messages SET state = 'dead', last_error = ?, failed_at = ? WHERE id = ?`);
+      for (const message of messages) {
+        if (message.receiveCount > maxRetries) dead.run(error, now.toISOString(), message.id);
+        else retry.run(retryAt, error, message.id);
+      }
+    }).immediate();
+  }
+
+  /** When the next ready message of a subscription becomes visible (ms since epoch), if any. */
+  nextVisibleAt(functionName: string, topic: string): number | undefined {
+    const row = this.database
+      .prepare(`SELECT MIN(visible_at) AS at FROM queue_messages WHERE function_name = ? AND topic = ? AND state = 'ready'`)
+      .get(functionName, topic) as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  deadLetters(topic: string): DeadLetter[] {
+    const rows = this.database
+      .prepare(`SELECT * FROM queue_messages WHERE topic = ? AND state = 'dead' ORDER BY id`)
+      .all(topic) as {
+      message_id: string;
+      topic: string;
+      function_name: string;
+      body: string;
+      receive_count: number;
+      last_error: string | null;
+      failed_at: string | null;
+    }[];
+    return rows.map((row) => ({
+      messageId: row.message_id,
+      topic: row.topic,
+      functionName: row.function_name,
+      body: row.body,
+      receiveCount: row.receive_count,
+      lastError: row.last_error ?? '',
+      failedAt: row.failed_at ?? '',
+    }));
+  }
+
+  private activeVersionRow(name: string): (VersionRow & { updated_at: string }) | undefined {
+    return this.database
+      .prepare(
+        `SELECT v.*, f.updated_at FROM functions f JOIN versions v ON v.function_name = f.name AND v.version = f.active_version
+         WHERE f.name = ?`,
+      )
+      .get(name) as (VersionRow & { updated_at: string }) | undefined;
+  }
+}
+
+function toActive(row: VersionRow & { updated_at: string }): ActiveFunction {
+  return {
+    name: row.function_name,
+    version: row.version,
+    sha256: row.sha256,
+    config: JSON.parse(row.config) as DeployConfig,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Nearest-rank percentile of sorted values; 0 when there are none. */
+function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil(fraction * sorted.length));
+  return sorted[rank - 1]!;
+}

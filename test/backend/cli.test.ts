@@ -1,0 +1,134 @@
+// Backend tests: the backend CLI commands (deploy, functions, logs, rollback, delete) against a real backend, and the
+// client's errors that say what to do.
+
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import type { CliCommand, CliIO } from '../../src/cli/command';
+import { deployCommand } from '../../src/cli/commands/deploy';
+import { functionsCommand } from '../../src/cli/commands/functions';
+import { logsCommand } from '../../src/cli/commands/logs';
+import { rollbackCommand } from '../../src/cli/commands/rollback';
+import { deleteCommand } from '../../src/cli/commands/delete';
+import { BackendClient, remoteInvoke } from '../../src/client';
+import { isNimbusError } from '../../src/shared/errors';
+import type { RunningBackend } from '../../src/backend/server';
+import { createDataDir, createProject, helloSource, startTestBackend, testToken, waitFor, type TestProject } from './helpers';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('backend CLI commands and client', function () {
+  this.timeout(30_000);
+  let project: TestProject;
+  let dataDir: string;
+  let backend: RunningBackend;
+  let client: BackendClient;
+
+  before(async () => {
+    project = await createProject();
+    dataDir = await createDataDir();
+    ({ backend, client } = await startTestBackend(dataDir));
+  });
+
+  after(async () => {
+    await backend?.close();
+    await project?.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Runs a command the way src/cli/run.ts does, with the backend's URL and token in the environment. */
+  function start(command: CliCommand, argv: string[], abort = new AbortController()): { done: Promise<Run>; output: () => string } {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIO = {
+      stdout: { write: (text) => void (stdout += text) },
+      stderr: { write: (text) => void (stderr += text) },
+      cwd: project.root,
+      env: { NIMBUS_BACKEND: backend.url, NIMBUS_TOKEN: testToken },
+      signal: abort.signal,
+    };
+    const { values, positionals } = parseArgs({ args: argv, options: command.options, allowPositionals: true });
+    const done = command.run({ values, positionals }, io).then((code) => ({ code, stdout, stderr }));
+    return { done, output: () => stdout };
+  }
+  const run = (command: CliCommand, argv: string[]) => start(command, argv).done;
+
+  it('deploys functions with progress on stderr and URLs on stdout', async () => {
+    const result = await run(deployCommand, ['hello', 'secret']);
+    assert.equal(result.code, 0);
+    assert.match(result.stderr, /Bundling hello…\nUploading hello \([\d.]+ KiB, sha256 [0-9a-f]{12}\)…\nDeployed hello version 1 in \d+ ms/);
+    assert.equal(result.stdout, `hello\t${backend.url}/fn/hello/{name}\nhello\t${backend.url}/fn/echo\nsecret\t${backend.url}/fn/secret\n`);
+    const again = await run(deployCommand, ['hello']);
+    assert.match(again.stderr, /hello is unchanged: version 1 keeps serving/);
+  });
+
+  it('lists deployed functions as a table and as JSON', async () => {
+    const table = await run(functionsCommand, []);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, /^NAME\s+VERSION\s+RUNTIME\s+MEMORY\s+TIMEOUT\s+TRIGGERS\s+URL$/);
+    assert.match(lines[1]!, /^hello\s+1\s+node20\s+128 MB\s+10 s\s+http,http\s+http:\/\/127\.0\.0\.1:\d+\/fn\/hello\/\{name\}$/);
+    const json = JSON.parse((await run(functionsCommand, ['--json'])).stdout) as { name: string }[];
+    assert.deepEqual(json.map((fn) => fn.name), ['hello', 'secret']);
+  });
+
+  it('invokes remotely with a local-invocation-shaped result', async () => {
+    const outcome = await remoteInvoke(client, 'hello', { name: 'remote' });
+    assert.equal((outcome.result as { body: string }).body, 'hello remote');
+    assert.equal(outcome.functionName, 'hello');
+    assert.equal(outcome.version, 1);
+    assert.ok(outcome.report.billedMs >= 1);
+  });
+
+  it('prints stored logs and follows new lines live until aborted', async () => {
+    const stored = await run(logsCommand, ['hello']);
+    assert.match(stored.stdout, /\tINFO\tgreeting remote\n/);
+    assert.match(stored.stdout, /\tINFO\tREPORT RequestId: /);
+
+    const abort = new AbortController();
+    const follow = start(logsCommand, ['hello', '--follow'], abort);
+    await waitFor('the stored lines', () => (follow.output().includes('greeting remote') ? true : undefined), 5_000);
+    await client.invoke('hello', { name: 'followed' });
+    await waitFor('the live line', () => (follow.output().includes('greeting followed') ? true : undefined), 5_000);
+    abort.abort();
+    const result = await follow.done;
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout.split('greeting remote').length, 2, 'a stored line printed twice');
+  });
+
+  it('rolls back to the previous version and to a named one', async () => {
+    await project.write('src/hello.ts', helloSource('bonjour'));
+    await run(deployCommand, ['hello']);
+    assert.equal(await (await fetch(`${backend.url}/fn/hello/a`)).text(), 'bonjour a');
+    const back = await run(rollbackCommand, ['hello']);
+    assert.match(back.stderr, /hello now serves version 1/);
+    assert.equal(await (await fetch(`${backend.url}/fn/hello/a`)).text(), 'hello a');
+    await run(rollbackCommand, ['hello', '--version', '2']);
+    assert.equal(await (await fetch(`${backend.url}/fn/hello/a`)).text(), 'bonjour a');
+    await assert.rejects(run(rollbackCommand, ['hello', '--version', 'two']), (error: unknown) => isNimbusError(error) && error.code === 'USAGE');
+    await project.write('src/hello.ts', helloSource('hello'));
+  });
+
+  it('deletes a function and then says how to deploy it', async () => {
+    const result = await run(deleteCommand, ['secret']);
+    assert.match(result.stderr, /Deleted secret/);
+    await assert.rejects(run(deleteCommand, ['secret']), (error: unknown) => isNimbusError(error) && error.code === 'NOT_FOUND' && /nimbus deploy secret/.test(error.message));
+  });
+
+  it('says how to start the backend when it is unreachable', async () => {
+    const closedPort = await new Promise<number>((resolvePromise) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolvePromise(port));
+      });
+    });
+    const offline = new BackendClient({ url: `http://127.0.0.1:${closedPort}`, token: testToken, retries: 1 });
+    await assert.rejects(offline.listFunctions(), (error: unknown) => isNimbusError(error) && error.code === 'BACKEND_UNREACHABLE' && /nimbus backend/.test(error.message));
+    // A deploy checks the backend before bundling anything.
+    await assert.rejects(run(deployCommand, ['hello', '--backend', `http://127.0.0.1:${closedPort}`]), (error: unknown) => isNimbusError(error) && error.code === 'BACKEND_UNREACHABLE');
+  });
+});

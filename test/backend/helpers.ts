@@ -1,0 +1,148 @@
+// Backend tests: a real project on disk, a real backend on 127.0.0.1 port 0 in a temp data dir, and bounded waits.
+
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createExecutor } from '../../src/executor';
+import type { Executor } from '../../src/executor/api';
+import { loadManifest, functionByName } from '../../src/shared/manifest';
+import type { Manifest } from '../../src/shared/manifest/model';
+import { BackendClient, packageFunction, type DeployArtifact } from '../../src/client';
+import { startBackend, type BackendOptions, type RunningBackend } from '../../src/backend/server';
+
+export const testToken = 'test-token-0123456789';
+
+/** Backends under test run functions in the same sandbox users get. */
+export const testSandbox = 'strict' as const;
+
+/** Every trigger type, plus a slow single-instance function for saturation. */
+export const manifestText = `
+service: backend-test
+defaults: { memory: 128, timeout: 10 }
+functions:
+  hello:
+    handler: src/hello.handler
+    triggers:
+      - http: { method: GET, path: /hello/{name} }
+      - http: { method: POST, path: /echo }
+  secret:
+    handler: src/secret.handler
+    triggers:
+      - http: { method: GET, path: /secret, auth: token }
+  uploads:
+    handler: src/uploads.handler
+    triggers:
+      - storage: { bucket: photos, events: [created, deleted], prefix: img/ }
+  orders:
+    handler: src/orders.handler
+    triggers:
+      - queue: { topic: orders, batchSize: 5, maxRetries: 1 }
+  tick:
+    handler: src/tick.handler
+    triggers:
+      - schedule: { cron: "* * * * * *" }
+  slow:
+    handler: src/slow.handler
+    concurrency: 1
+`;
+
+export function helloSource(greeting: string): string {
+  return `
+export const handler = async (event: { pathParameters?: { name?: string }; rawPath?: string; body?: string; name?: string }) => {
+  const name: string = event.pathParameters?.name ?? event.name ?? 'world';
+  console.log('greeting ' + name);
+  if (event.rawPath === '/echo') return { statusCode: 201, headers: { 'x-echo': 'yes' }, body: event.body ?? '' };
+  return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: '${greeting} ' + name };
+};
+`;
+}
+
+const sources: Record<string, string> = {
+  'src/hello.ts': helloSource('hello'),
+  'src/secret.ts': `export const handler = async () => ({ statusCode: 200, body: 'secret ok' });\n`,
+  'src/uploads.ts': `
+export const handler = async (event: { Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string; size: number } } }[] }) => {
+  for (const record of event.Records) console.log('storage ' + record.eventName + ' ' + record.s3.bucket.name + '/' + record.s3.object.key + ' ' + record.s3.object.size);
+};
+`,
+  'src/orders.ts': `
+export const handler = async (event: { Records: { body: string; messageId: string }[] }) => {
+  for (const record of event.Records) {
+    if (record.body.includes('poison')) throw new Error('cannot process ' + record.body);
+    console.log('order ' + record.body);
+  }
+};
+`,
+  'src/tick.ts': `
+export const handler = async (event: { source: string; 'detail-type': string }) => { console.log('tick ' + event.source + ' ' + event['detail-type']); };
+`,
+  'src/slow.ts': `
+export const handler = async (event: { ms?: number }) => {
+  await new Promise((resolve) => setTimeout(resolve, event.ms ?? 500));
+  return { slept: event.ms ?? 500 };
+};
+`,
+};
+
+export interface TestProject {
+  root: string;
+  manifest: Manifest;
+  executor: Executor;
+  /** Rewrites a source file and re-reads the manifest. */
+  write(file: string, text: string): Promise<void>;
+  artifact(name: string): Promise<DeployArtifact>;
+  dispose(): Promise<void>;
+}
+
+export async function createProject(): Promise<TestProject> {
+  const root = await mkdtemp(join(tmpdir(), 'nimbus-backend-project-'));
+  await writeFile(join(root, 'nimbus.yaml'), manifestText);
+  for (const [file, text] of Object.entries(sources)) {
+    await mkdir(dirname(join(root, file)), { recursive: true });
+    await writeFile(join(root, file), text);
+  }
+  const executor = createExecutor({ cacheDir: join(root, '.nimbus', 'cache') });
+  const project: TestProject = {
+    root,
+    manifest: await loadManifest(join(root, 'nimbus.yaml')),
+    executor,
+    async write(file, text) {
+      await writeFile(join(root, file), text);
+      project.manifest = await loadManifest(join(root, 'nimbus.yaml'));
+    },
+    artifact: (name) => packageFunction(project.manifest, functionByName(project.manifest, name), executor),
+    async dispose() {
+      await executor.dispose();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  return project;
+}
+
+export async function createDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'nimbus-backend-data-'));
+}
+
+export async function startTestBackend(dataDir: string, options: BackendOptions = {}): Promise<{ backend: RunningBackend; client: BackendClient }> {
+  const backend = await startBackend({
+    dataDir,
+    port: 0,
+    token: testToken,
+    idleTimeoutMs: 5_000,
+    sandbox: testSandbox,
+    queue: { retryBaseMs: 50, retryMaxMs: 200 },
+    ...options,
+  });
+  return { backend, client: new BackendClient({ url: backend.url, token: testToken, retries: 0, timeoutMs: 15_000 }) };
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
