@@ -1,0 +1,215 @@
+// Extension glue: the backends the extension knows — the local companion it starts on demand as a child process, and
+// remote ones by URL — which one is connected, and their tokens (SecretStorage only, never settings).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { BackendClient } from '../client/client';
+import { NimbusError } from '../shared/errors';
+import type { NimbusConfig } from './config';
+
+export interface BackendEntry {
+  url: string;
+  /** True for the companion the extension started. */
+  local: boolean;
+}
+
+export interface Connection {
+  url: string;
+  local: boolean;
+  client: BackendClient;
+}
+
+const remoteListKey = 'nimbus.remoteBackends';
+const tokenKey = (url: string) => `nimbus.token:${url}`;
+/** Written by the backend into its data dir on first start (src/backend/auth.ts). */
+const tokenFileName = 'token';
+const startTimeoutMs = 20_000;
+
+export class BackendManager implements vscode.Disposable {
+  private connection: Connection | undefined;
+  private localProcess: ChildProcess | undefined;
+  private localUrl: string | undefined;
+  private starting: Promise<Connection> | undefined;
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly config: NimbusConfig,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get current(): Connection | undefined {
+    return this.connection;
+  }
+
+  get localRunning(): boolean {
+    return this.localProcess !== undefined && this.localProcess.exitCode === null;
+  }
+
+  /** The connected backend's client; a user error that says how to connect when there is none. */
+  requireConnection(): Connection {
+    if (this.connection) return this.connection;
+    throw new NimbusError('BACKEND_UNREACHABLE', 'No backend is connected. Run "Nimbus: Start Local Backend" or "Nimbus: Connect to Backend…" first.');
+  }
+
+  entries(): BackendEntry[] {
+    const remote = this.context.globalState.get<string[]>(remoteListKey, []).map((url) => ({ url, local: false }));
+    return this.localUrl ? [{ url: this.localUrl, local: true }, ...remote] : remote;
+  }
+
+  /** Connects to the configured backend URL at start, when there is one and its token is stored. */
+  async restore(): Promise<void> {
+    if (!this.config.backendUrl || this.connection) return;
+    const token = await this.context.secrets.get(tokenKey(this.config.backendUrl));
+    if (token) await this.connect(this.config.backendUrl, token, false);
+  }
+
+  async connect(url: string, token: string, local: boolean): Promise<Connection> {
+    const normalized = url.replace(/\/+$/, '');
+    const client = new BackendClient({ url: normalized, token });
+    // A wrong URL or token is reported now, not at the first deploy.
+    await client.listFunctions();
+    await this.context.secrets.store(tokenKey(normalized), token);
+    if (!local) {
+      const list = this.context.globalState.get<string[]>(remoteListKey, []);
+      if (!list.includes(normalized)) await this.context.globalState.update(remoteListKey, [...list, normalized]);
+    }
+    this.connection = { url: normalized, local, client };
+    this.log.info(`connected to backend ${normalized}`);
+    this.changed();
+    return this.connection;
+  }
+
+  /** Reconnects to a known backend with its stored token, asking for one when none is stored. */
+  async connectKnown(url: string): Promise<Connection | undefined> {
+    if (url === this.localUrl) return this.startLocal();
+    const token = (await this.context.secrets.get(tokenKey(url))) ?? (await askToken(url));
+    return token === undefined ? undefined : this.connect(url, token, false);
+  }
+
+  async forget(url: string): Promise<void> {
+    if (url === this.localUrl) {
+      await this.stopLocal();
+      return;
+    }
+    await this.context.secrets.delete(tokenKey(url));
+    const list = this.context.globalState.get<string[]>(remoteListKey, []).filter((entry) => entry !== url);
+    await this.context.globalState.update(remoteListKey, list);
+    if (this.connection?.url === url) this.connection = undefined;
+    this.changed();
+  }
+
+  disconnect(): void {
+    this.connection = undefined;
+    this.changed();
+  }
+
+  /** Starts the companion backend (or reuses the running one) and connects to it. */
+  startLocal(): Promise<Connection> {
+    if (this.localRunning && this.connection?.local) return Promise.resolve(this.connection);
+    this.starting ??= this.spawnLocal().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async spawnLocal(): Promise<Connection> {
+    const dataDir = this.localDataDir();
+    await vscode.workspace.fs.createDirectory(vscode.Uri.file(dataDir));
+    const port = this.config.localBackendPort || (await freePort());
+    const script = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'backend.js').fsPath;
+    // The backend's embedded store is a native module built for Node, so it runs in `node`, not in the editor's runtime.
+    const child = spawn(this.config.nodePath, [script, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NIMBUS_TOKEN: '' },
+    });
+    this.localProcess = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.log.info(`[backend] ${chunk.toString().trimEnd()}`));
+    child.stderr?.on('data', (chunk: Buffer) => this.log.info(`[backend] ${chunk.toString().trimEnd()}`));
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', (error) => reject(new NimbusError('BACKEND_UNREACHABLE', `Could not start the local backend with "${this.config.nodePath}": ${error.message}. Set "nimbus.nodePath" to a Node.js 20 executable.`)));
+      child.once('exit', (code, signal) => {
+        if (this.localProcess === child) {
+          this.localProcess = undefined;
+          this.localUrl = undefined;
+          if (this.connection?.local) this.connection = undefined;
+          this.changed();
+        }
+        reject(new NimbusError('BACKEND_UNREACHABLE', `The local backend exited (${signal ?? `code ${code}`}) before it was ready; see the "Nimbus" log.`));
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await Promise.race([exited, waitForHealth(url, startTimeoutMs)]);
+    const token = (await readFile(join(dataDir, tokenFileName), 'utf8')).trim();
+    this.localUrl = url;
+    this.log.info(`local backend started at ${url} (pid ${child.pid}, data ${dataDir})`);
+    return this.connect(url, token, true);
+  }
+
+  /** `.nimbus/backend` of the first workspace folder (git-ignored), so deployed functions stay with the project. */
+  private localDataDir(): string {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    return folder ? join(folder.uri.fsPath, '.nimbus', 'backend') : join(this.context.globalStorageUri.fsPath, 'backend');
+  }
+
+  async stopLocal(): Promise<void> {
+    const child = this.localProcess;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const forced = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(forced);
+  }
+
+  private changed(): void {
+    void vscode.commands.executeCommand('setContext', 'nimbus.backendConnected', this.connection !== undefined);
+    void vscode.commands.executeCommand('setContext', 'nimbus.localBackendRunning', this.localRunning);
+    this.changeEmitter.fire();
+  }
+
+  dispose(): void {
+    void this.stopLocal();
+    this.changeEmitter.dispose();
+  }
+}
+
+export async function askToken(url: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `Token for ${url}`,
+    prompt: 'The backend prints its token on first start (or set NIMBUS_TOKEN when starting it). It is kept in VS Code\'s secret storage.',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : 'Enter the token'),
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Polls /healthz until it answers (bounded); the caller races this against the process exiting. */
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new NimbusError('BACKEND_UNREACHABLE', `The local backend did not answer at ${url} within ${timeoutMs / 1000} s; see the "Nimbus" log.`);
+}

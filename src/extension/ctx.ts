@@ -1,0 +1,111 @@
+// Extension glue: the one owner (rust-analyzer's Ctx) of everything long-lived — settings, output channels, status
+// bar, manifests, backends and the lazily created executor. It sits in context.subscriptions, so a deactivate stops
+// every child process and watcher it started.
+
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { createExecutor } from '../executor';
+import type { Executor } from '../executor/api';
+import { isNimbusError, toNimbusError } from '../shared/errors';
+import { formatLogLine, type LogLine } from '../shared/invocation';
+import type { Logger } from '../shared/logger';
+import { BackendManager } from './backends';
+import { readConfig, type NimbusConfig } from './config';
+import { WorkspaceManifests } from './manifests';
+
+export class Ctx implements vscode.Disposable {
+  readonly config: NimbusConfig = readConfig();
+  /** Function output (console lines and REPORT lines), highlighted by the `nimbus-log` grammar. */
+  readonly functionOutput = vscode.window.createOutputChannel('Nimbus Functions', 'nimbus-log');
+  /** The extension's own log; errors shown to the user keep their stack here. */
+  readonly log = vscode.window.createOutputChannel('Nimbus', { log: true });
+  readonly manifests: WorkspaceManifests;
+  readonly backends: BackendManager;
+  private readonly statusItem = vscode.window.createStatusBarItem('nimbus.status', vscode.StatusBarAlignment.Left, 20);
+  private executorInstance: Executor | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.manifests = new WorkspaceManifests(this.log);
+    this.backends = new BackendManager(extension, this.config, this.log);
+    this.disposables.push(
+      this.functionOutput,
+      this.log,
+      this.manifests,
+      this.backends,
+      this.statusItem,
+      this.manifests.onDidChange(() => {
+        // Warm instances hold the old code; the next invoke loads the edited manifest and handlers.
+        void this.executorInstance?.invalidate();
+        void this.updateStatus();
+      }),
+      this.backends.onDidChange(() => void this.updateStatus()),
+      vscode.workspace.onDidChangeConfiguration((change) => {
+        if (change.affectsConfiguration('nimbus')) {
+          void vscode.window.showInformationMessage('Nimbus settings changed; reload the window to apply them.', 'Reload').then((choice) => {
+            if (choice === 'Reload') void vscode.commands.executeCommand('workbench.action.reloadWindow');
+          });
+        }
+      }),
+    );
+    this.statusItem.name = 'Nimbus';
+    this.statusItem.command = 'nimbus.showStatusActions';
+    void this.updateStatus();
+  }
+
+  /** The local executor, created on first invoke: it bundles with esbuild and pools child processes. */
+  executor(): Executor {
+    if (!this.executorInstance) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.extension.globalStorageUri.fsPath;
+      this.executorInstance = createExecutor({
+        cacheDir: join(folder, '.nimbus', 'cache'),
+        logger: this.logger(),
+        sandbox: this.config.sandbox,
+        idleTimeoutMs: this.config.idleTimeoutMs,
+        prices: this.config.prices,
+      });
+      this.disposables.push({ dispose: () => void this.executorInstance?.dispose() });
+      this.executorInstance.onDidChangeInstances(() => void this.updateStatus());
+    }
+    return this.executorInstance;
+  }
+
+  /** A shared-layer Logger that writes into the extension's log channel. */
+  logger(): Logger {
+    return {
+      debug: (message, fields) => this.log.debug(message, ...(fields ? [fields] : [])),
+      info: (message, fields) => this.log.info(message, ...(fields ? [fields] : [])),
+      warn: (message, fields) => this.log.warn(message, ...(fields ? [fields] : [])),
+      error: (message, fields) => this.log.error(message, ...(fields ? [fields] : [])),
+    };
+  }
+
+  appendFunctionLog(line: LogLine): void {
+    this.functionOutput.appendLine(formatLogLine(line));
+  }
+
+  /** Shows an error once, with the sentence a user can act on; the stack goes to the log. */
+  reportError(action: string, error: unknown): void {
+    const nimbusError = toNimbusError(error);
+    this.log.error(`${action} failed: ${nimbusError.code} ${nimbusError.message}`, error instanceof Error ? error.stack ?? '' : '');
+    const text = isNimbusError(error) && nimbusError.user ? nimbusError.message : `${action} failed: ${nimbusError.message}`;
+    void vscode.window.showErrorMessage(text, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') this.log.show(true);
+    });
+  }
+
+  private async updateStatus(): Promise<void> {
+    const functions = (await this.manifests.functions()).length;
+    const connection = this.backends.current;
+    const instances = this.executorInstance?.stats().reduce((sum, stats) => sum + stats.instances, 0) ?? 0;
+    const backend = connection ? (connection.local ? `local :${new URL(connection.url).port}` : new URL(connection.url).host) : 'no backend';
+    this.statusItem.text = `$(cloud) Nimbus: ${functions} fn · ${backend}${instances ? ` · ${instances} warm` : ''}`;
+    this.statusItem.tooltip = `${functions} function(s) in the workspace\nBackend: ${connection?.url ?? 'not connected'}\nWarm local instances: ${instances}\nClick for Nimbus actions`;
+    this.statusItem.accessibilityInformation = { label: `Nimbus: ${functions} functions, ${backend}` };
+    if (functions > 0 || connection) this.statusItem.show();
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.reverse()) disposable.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+// Extension glue: every nimbus.yaml of the workspace, parsed on first use and re-read when one changes on disk.
+
+import * as vscode from 'vscode';
+import { checkManifestText, type FunctionSpec, type Manifest } from '../shared/manifest';
+
+export interface FunctionRef {
+  manifest: Manifest;
+  fn: FunctionSpec;
+}
+
+/** `<manifest path>#<function>`: identifies a function across a workspace with several manifests. */
+export function functionId(ref: FunctionRef): string {
+  return `${ref.manifest.path}#${ref.fn.name}`;
+}
+
+export class WorkspaceManifests implements vscode.Disposable {
+  private loading: Promise<Manifest[]> | undefined;
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/nimbus.yaml');
+    this.disposables.push(watcher, watcher.onDidCreate(() => this.invalidate()), watcher.onDidChange(() => this.invalidate()), watcher.onDidDelete(() => this.invalidate()));
+  }
+
+  invalidate(): void {
+    this.loading = undefined;
+    this.changeEmitter.fire();
+  }
+
+  /** Manifests that parse; broken ones are left to the language server's diagnostics. */
+  all(): Promise<Manifest[]> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  async functions(): Promise<FunctionRef[]> {
+    return (await this.all()).flatMap((manifest) => manifest.functions.map((fn) => ({ manifest, fn })));
+  }
+
+  async byId(id: string): Promise<FunctionRef | undefined> {
+    return (await this.functions()).find((ref) => functionId(ref) === id);
+  }
+
+  async byName(name: string): Promise<FunctionRef | undefined> {
+    return (await this.functions()).find((ref) => ref.fn.name === name);
+  }
+
+  /** Functions whose handler is this file. */
+  async byHandlerFile(file: string): Promise<FunctionRef[]> {
+    return (await this.functions()).filter((ref) => ref.fn.handlerFile === file);
+  }
+
+  private async load(): Promise<Manifest[]> {
+    const files = await vscode.workspace.findFiles('**/nimbus.yaml', '{**/node_modules/**,**/.nimbus/**}');
+    const manifests: Manifest[] = [];
+    for (const file of files.sort((left, right) => left.fsPath.localeCompare(right.fsPath))) {
+      let text: string;
+      try {
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      } catch {
+        // Deleted between the search and the read (the file index lags behind the disk).
+        continue;
+      }
+      // Checking the handlers also resolves each handler's file with its extension, which the views and lenses need.
+      const parsed = await checkManifestText(text, file.fsPath);
+      if (parsed.manifest) manifests.push(parsed.manifest);
+      else this.log.warn(`${file.fsPath} has errors; its functions are not listed until they are fixed`);
+    }
+    return manifests;
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
