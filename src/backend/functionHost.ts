@@ -91,7 +91,7 @@ export class FunctionHost {
         message: formatReport(result.report),
       };
       this.didLog.fire(reportLine);
-      this.record(deployed, result, origin, startedAt, reportLine);
+      await this.record(deployed, result, origin, startedAt, reportLine);
       return {
         requestId: result.requestId,
         functionName: name,
@@ -118,9 +118,9 @@ export class FunctionHost {
     this.didLog.dispose();
   }
 
-  private record(deployed: DeployedFunction, result: InvocationResult, origin: InvocationOrigin, startedAt: string, reportLine: LogLine): void {
+  private async record(deployed: DeployedFunction, result: InvocationResult, origin: InvocationOrigin, startedAt: string, reportLine: LogLine): Promise<void> {
     try {
-      this.store.recordInvocation(
+      await this.store.recordInvocation(
         {
           requestId: result.requestId,
           functionName: deployed.name,

@@ -9,7 +9,7 @@ import { NimbusError, toNimbusError, type ErrorCode } from '../shared/errors';
 import { silentLogger, type Logger } from '../shared/logger';
 import type { PriceModel } from '../shared/invocation';
 import { createExecutor } from '../executor';
-import type { Executor, SandboxLevel } from '../executor/api';
+import type { Executor, InstanceStats, SandboxLevel } from '../executor/api';
 import { registerApi } from './api';
 import type { ArchiveLimits } from './archive';
 import { TokenGuard } from './auth';
@@ -46,6 +46,8 @@ export interface BackendOptions {
   /** Largest JSON body (events, messages), bytes; default 6 MiB like Lambda's payload limit. */
   maxJsonBytes?: number;
   queue?: Partial<QueueTiming>;
+  /** Invocations of one function that may wait for a busy instance before the next gets 429; default 64. */
+  maxQueuedPerFunction?: number;
 }
 
 export interface RunningBackend {
@@ -55,6 +57,8 @@ export interface RunningBackend {
   readonly dataDir: string;
   /** The token, when this start generated it (print it once). */
   readonly generatedToken?: string;
+  /** Instances, busy and waiting invocations per function. */
+  executorStats(): InstanceStats[];
   /** Stops accepting, drains in-flight invocations, stops instances and closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -80,6 +84,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       idleTimeoutMs: options.idleTimeoutMs,
       prices: options.prices,
       whenSaturated: 'reject',
+      maxQueued: options.maxQueuedPerFunction ?? 64,
     });
     executor = runningExecutor;
     const host = new FunctionHost(runningExecutor, store, bundles, logger);
@@ -145,7 +150,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
         logger.info('backend stopped');
       })());
     logger.info('backend listening', { url: address, dataDir });
-    return { url: address, port: Number(port), dataDir, ...(generated ? { generatedToken: generated } : {}), close };
+    return {
+      url: address,
+      port: Number(port),
+      dataDir,
+      ...(generated ? { generatedToken: generated } : {}),
+      executorStats: () => runningExecutor.stats(),
+      close,
+    };
   } catch (error) {
     await app?.close();
     await executor?.dispose();

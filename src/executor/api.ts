@@ -26,6 +26,11 @@ export interface ExecutorOptions {
   prices?: PriceModel;
   /** When every instance of a function is busy and at its concurrency: wait for one (default) or fail at once with INSTANCE_LIMIT. */
   whenSaturated?: 'queue' | 'reject';
+  /**
+   * With whenSaturated 'reject': how many invocations of one function may wait for a free instance before further
+   * ones are refused (a short burst queue in front of the throttle). Default 0: refuse at once.
+   */
+  maxQueued?: number;
   /** Every log line of every invocation, live. */
   onLog?: (line: LogLine) => void;
 }

@@ -113,6 +113,7 @@ class LocalExecutor implements Executor {
       resolveRuntime: () => this.resolveRuntime(),
       idleTimeoutMs: this.options.idleTimeoutMs ?? defaultIdleTimeoutMs,
       whenSaturated: this.options.whenSaturated ?? 'queue',
+      maxQueued: this.options.maxQueued ?? 0,
       logger: this.logger,
       prices: this.options.prices,
       onLog: this.options.onLog,

@@ -16,6 +16,7 @@ export interface PoolOptions {
   resolveRuntime: () => Promise<{ harnessFile: string; sandbox: SandboxLevel; bubblewrap?: string }>;
   idleTimeoutMs: number;
   whenSaturated: 'queue' | 'reject';
+  maxQueued: number;
   logger: Logger;
   prices?: PriceModel;
   onLog?: (line: LogLine) => void;
@@ -99,7 +100,7 @@ export class FunctionPool {
       return Promise.resolve(warm);
     }
     if (this.instances.size + this.starting < this.options.fn.concurrency) return this.startInstance();
-    if (this.options.whenSaturated === 'reject') {
+    if (this.options.whenSaturated === 'reject' && this.waiters.length >= this.options.maxQueued) {
       const { concurrency } = this.options.fn;
       return Promise.reject(
         new NimbusError(

@@ -131,6 +131,8 @@ export async function startTestBackend(dataDir: string, options: BackendOptions 
     idleTimeoutMs: 5_000,
     sandbox: testSandbox,
     queue: { retryBaseMs: 50, retryMaxMs: 200 },
+    // Throttling tests want a refusal as soon as every instance is busy.
+    maxQueuedPerFunction: 0,
     ...options,
   });
   return { backend, client: new BackendClient({ url: backend.url, token: testToken, retries: 0, timeoutMs: 15_000 }) };

@@ -95,6 +95,34 @@ describe('backend lifecycle', function () {
     }
   });
 
+  it('lets a burst wait in a bounded queue before it throttles', async () => {
+    const directory = await dataDir();
+    const { backend, client } = await startTestBackend(directory, { maxQueuedPerFunction: 1 });
+    try {
+      const artifact = await project.artifact('slow');
+      await client.deploy('slow', artifact.tarball, artifact.sha256);
+      const running = client.invoke('slow', { ms: 600 });
+      await waitFor('the first invocation to hold the only instance', () =>
+        backend.executorStats().find((stats) => stats.functionName === 'slow' && stats.busy === 1) ? true : undefined,
+      );
+      const queued = client.invoke('slow', { ms: 1 });
+      await waitFor('the second invocation to wait', () =>
+        backend.executorStats().find((stats) => stats.functionName === 'slow' && stats.queued === 1) ? true : undefined,
+      );
+      const refused = await fetch(`${backend.url}/api/v1/functions/slow/invoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' },
+        body: '{"ms":1}',
+      });
+      await refused.arrayBuffer();
+      assert.equal(refused.status, 429);
+      assert.deepEqual((await running).result, { slept: 600 });
+      assert.deepEqual((await queued).result, { slept: 1 });
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('drains an in-flight invocation before it stops', async () => {
     const directory = await dataDir();
     const { backend, client } = await startTestBackend(directory);

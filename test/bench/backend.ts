@@ -1,0 +1,165 @@
+// Benchmark of the companion backend: deploy latency end to end, and HTTP-trigger throughput and latency under a
+// bounded autocannon load from a second process, next to a bare node:http server answering the same handler.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BackendClient, packageFunction } from '../../src/client';
+import { createExecutor } from '../../src/executor';
+import { functionByName, loadManifest } from '../../src/shared/manifest';
+import { latencyRow, sample, type BenchRow } from './stats';
+
+/** autocannon reports latency in whole milliseconds. */
+export interface BackendBenchOptions {
+  deployRuns: number;
+  /** Seconds of load per connection count. */
+  loadSeconds: number;
+  connections: number[];
+}
+
+const root = resolve(__dirname, '../..');
+const token = 'bench-token-0123456789';
+
+const manifest = `service: bench
+functions:
+  hello:
+    handler: src/hello.handler
+    # Two cores: more instances than cores only adds switching; the backend queues a burst in front of them.
+    concurrency: 4
+    triggers:
+      - http: { method: GET, path: /hello/{name} }
+`;
+
+function handlerSource(revision: number): string {
+  return `// revision ${revision}
+export const handler = async (event: { pathParameters?: { name?: string } }) =>
+  ({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'hello ' + (event.pathParameters?.name ?? 'world') });
+`;
+}
+
+/** Starts a process that prints its URL as its first line, and resolves with the URL. */
+function startServer(command: string, args: string[], env: NodeJS.ProcessEnv, pattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolveStart, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 15 s:\n${output}`));
+    }, 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveStart({ child, url: match[1] });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** autocannon in its own process, so the load generator does not share an event loop with either server. */
+function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const autocannon = join(root, 'node_modules', 'autocannon', 'autocannon.js');
+  return new Promise((resolveLoad, reject) => {
+    const child = spawn(process.execPath, [autocannon, '-c', String(connections), '-d', String(seconds), '--json', url], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      const report = JSON.parse(output);
+      resolveLoad({
+        requestsPerSecond: report.requests.average,
+        p50Ms: report.latency.p50,
+        p99Ms: report.latency.p99,
+        non2xx: report.non2xx,
+        errors: report.errors,
+      });
+    });
+  });
+}
+
+async function deployRows(project: string, backendUrl: string, runs: number): Promise<BenchRow[]> {
+  const client = new BackendClient({ url: backendUrl, token });
+  const executor = createExecutor({ cacheDir: join(project, '.nimbus', 'cache') });
+  try {
+    let revision = 0;
+    const times = await sample(runs, async () => {
+      // New content each time, so every run bundles, uploads and stores a new version for real.
+      writeFileSync(join(project, 'src', 'hello.ts'), handlerSource(++revision));
+      const spec = await loadManifest(join(project, 'nimbus.yaml'));
+      const artifact = await packageFunction(spec, functionByName(spec, 'hello'), executor);
+      await client.deploy('hello', artifact.tarball, artifact.sha256);
+    });
+    return [latencyRow('deploy (small TS function)', times, 'bundle → tar → upload → stored and serving')];
+  } finally {
+    await executor.dispose();
+  }
+}
+
+export async function benchBackend(options: BackendBenchOptions): Promise<BenchRow[]> {
+  const project = mkdtempSync(join(tmpdir(), 'nimbus-bench-backend-'));
+  mkdirSync(join(project, 'src'));
+  writeFileSync(join(project, 'nimbus.yaml'), manifest);
+  writeFileSync(join(project, 'src', 'hello.ts'), handlerSource(0));
+  const env = { ...process.env, NIMBUS_TOKEN: token };
+  const backend = await startServer(
+    process.execPath,
+    [join(root, 'dist', 'backend.js'), '--port', '0', '--data', join(project, 'data')],
+    env,
+    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  const bare = await startServer(process.execPath, [join(__dirname, 'bareServer.mjs')], env, /(http:\/\/127\.0\.0\.1:\d+)/);
+  const rows: BenchRow[] = [];
+  try {
+    rows.push(...(await deployRows(project, backend.url, options.deployRuns)));
+    // Warm the instances before measuring (cold starts are measured elsewhere).
+    await load(`${backend.url}/fn/hello/bench`, Math.max(...options.connections), 2);
+    for (const connections of options.connections) {
+      const ceiling = await load(`${bare.url}/hello/bench`, connections, options.loadSeconds);
+      const trigger = await load(`${backend.url}/fn/hello/bench`, connections, options.loadSeconds);
+      const share = ((trigger.requestsPerSecond / ceiling.requestsPerSecond) * 100).toFixed(0);
+      rows.push({ name: `ceiling: bare node:http, ${connections} conn`, p50Ms: ceiling.p50Ms, p99Ms: ceiling.p99Ms, opsPerSecond: ceiling.requestsPerSecond, note: 'handler in-process' });
+      rows.push({
+        name: `nimbus HTTP trigger, ${connections} conn`,
+        p50Ms: trigger.p50Ms,
+        p99Ms: trigger.p99Ms,
+        opsPerSecond: trigger.requestsPerSecond,
+        note: `${share}% of the ceiling, sandbox strict${trigger.non2xx || trigger.errors ? `, ${trigger.non2xx} non-2xx, ${trigger.errors} errors` : ''}`,
+      });
+    }
+  } finally {
+    await stopServer(bare.child);
+    await stopServer(backend.child);
+    rmSync(project, { recursive: true, force: true });
+  }
+  return rows;
+}
