@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark and prints one table each (Markdown, so it pastes into the README).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchBackend } from './backend';
 import { benchEngine } from './engine';
 import { formatTable } from './stats';
 
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   };
   const engineRows = await benchEngine(quick ? { coldRuns: 5, warmRuns: 200, throughputCalls: 1000 } : { coldRuns: 20, warmRuns: 2000, throughputCalls: 10000 });
   print('engine', formatTable('Local engine (trivial handler)', engineRows));
+  const backendRows = await benchBackend(quick ? { deployRuns: 3, loadSeconds: 2, connections: [1, 16] } : { deployRuns: 10, loadSeconds: 5, connections: [1, 16, 64] });
+  print('backend', formatTable('Companion backend (HTTP trigger under autocannon; latency in whole ms)', backendRows));
   mkdirSync('bench-results', { recursive: true });
   writeFileSync('bench-results/latest.md', `Measured ${new Date().toISOString()} on ${process.platform} ${process.arch}, Node ${process.version}\n\n` + sections.join('\n'));
 }
