@@ -4,6 +4,7 @@
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { commonJsScope } from '../executor/bundler';
 
 export class BundleStore {
   private readonly bundlesDir: string;
@@ -35,7 +36,8 @@ export class BundleStore {
     if (await exists(target)) return target;
     const staging = join(this.stagingDir, randomUUID());
     try {
-      for (const [path, content] of files) {
+      const scoped = new Map(files).set(commonJsScope.file, Buffer.from(commonJsScope.text));
+      for (const [path, content] of scoped) {
         const file = join(staging, path);
         await mkdir(dirname(file), { recursive: true });
         const handle = await open(file, 'w', 0o644);

@@ -87,7 +87,10 @@ export namespace Protocol {
   }
 
   export interface StackTrace {
+    description?: string;
     callFrames: { functionName: string; scriptId: ScriptId; url: string; lineNumber: number; columnNumber: number }[];
+    /** The async caller: who awaited this. */
+    parent?: StackTrace;
   }
 
   export interface EvaluateResult {
@@ -100,6 +103,7 @@ export namespace Protocol {
     reason: string;
     data?: Record<string, unknown>;
     hitBreakpoints?: BreakpointId[];
+    asyncStackTrace?: StackTrace;
   }
 
   export interface ScriptParsedEvent {
@@ -204,6 +208,9 @@ export class CdpClient implements IDisposable {
   private readonly closeEmitter = new Emitter<void>();
   private nextId = 1;
   private closed = false;
+  private pendingPromiseId?: Protocol.RemoteObjectId;
+  private sentSinceReceive = false;
+  private acknowledgeScheduled = false;
 
   /** Fires once when the connection closes, from either side. */
   readonly onDidClose: Event<void> = this.closeEmitter.event;
@@ -220,7 +227,7 @@ export class CdpClient implements IDisposable {
     };
   }
 
-  /** Connects to `ws://…` within `timeoutMs`; fails with DEBUG_ATTACH_FAILED otherwise. */
+  /** Connects to `ws://…` within `timeoutMs` (and at most 10 s more for the first answer); DEBUG_ATTACH_FAILED otherwise. */
   static connect(url: string, options: { timeoutMs?: number; trace?: CdpTrace } = {}): Promise<CdpClient> {
     const timeoutMs = options.timeoutMs ?? 5000;
     return new Promise((resolve, reject) => {
@@ -232,7 +239,14 @@ export class CdpClient implements IDisposable {
       }, timeoutMs);
       socket.once('open', () => {
         clearTimeout(timer);
-        resolve(new CdpClient(socket, options.trace));
+        const client = new CdpClient(socket, options.trace);
+        client.prepareAcknowledgements().then(
+          () => resolve(client),
+          (error: unknown) => {
+            client.dispose();
+            reject(new NimbusError('DEBUG_ATTACH_FAILED', `The function's inspector at ${url} did not answer: ${error instanceof Error ? error.message : String(error)}.`, { cause: error }));
+          },
+        );
       });
       socket.once('error', (error) => {
         clearTimeout(timer);
@@ -250,7 +264,6 @@ export class CdpClient implements IDisposable {
     if (this.closed) return Promise.reject(new NimbusError('DEBUG_ATTACH_FAILED', `The function's inspector connection is closed (while calling ${method}).`));
     const id = this.nextId++;
     const message = { id, method, params: parameters };
-    this.trace?.('send', message);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -267,8 +280,33 @@ export class CdpClient implements IDisposable {
           reject(error);
         },
       });
-      this.socket.send(JSON.stringify(message));
+      this.write(message);
     });
+  }
+
+  private write(message: { id: number; method: string; params: unknown }): void {
+    this.trace?.('send', message);
+    this.sentSinceReceive = true;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /**
+   * Makes the TCP acknowledgement of what was received leave now, unless a request already carried it. Node's
+   * inspector socket uses Nagle's algorithm: an event it writes right after another (`Debugger.resumed` after the
+   * answer to `resume`, `paused` after `breakpointResolved`) waits for that acknowledgement — up to the 40 ms
+   * delayed-ACK timer of a quiet reader. This request awaits a promise that never settles, so no answer comes to start
+   * the wait over, and it compiles nothing, so no scriptParsed event does either.
+   */
+  private acknowledgeReceived(): void {
+    this.acknowledgeScheduled = false;
+    if (this.closed || !this.pendingPromiseId || this.sentSinceReceive) return;
+    this.write({ id: this.nextId++, method: 'Runtime.awaitPromise', params: { promiseObjectId: this.pendingPromiseId } });
+  }
+
+  /** Turns on eager acknowledgements (see acknowledgeReceived) by creating the promise they await. */
+  private async prepareAcknowledgements(): Promise<void> {
+    const { result } = await this.send('Runtime.evaluate', { expression: 'new Promise(() => {})', objectGroup: 'nimbus-acknowledge', silent: true });
+    this.pendingPromiseId = result.objectId;
   }
 
   on<Name extends EventName>(event: Name, listener: (value: Protocol.Events[Name]) => void): IDisposable {
@@ -307,6 +345,11 @@ export class CdpClient implements IDisposable {
   }
 
   private receive(text: string): void {
+    this.sentSinceReceive = false;
+    if (!this.acknowledgeScheduled) {
+      this.acknowledgeScheduled = true;
+      setImmediate(() => this.acknowledgeReceived());
+    }
     let message: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string; code: number } };
     try {
       message = JSON.parse(text);

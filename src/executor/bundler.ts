@@ -12,8 +12,14 @@ import type { FunctionSpec } from '../shared/manifest/model';
 import type { BundleInfo } from './api';
 import { findFunctionRoot } from './paths';
 
+/**
+ * Bundles are CommonJS, but they may sit under a project whose package.json says "type": "module", where Node would
+ * load a `.js` file as ESM. A package.json beside the bundle sets the scope back to CommonJS.
+ */
+export const commonJsScope = { file: 'package.json', text: '{ "type": "commonjs" }\n' } as const;
+
 /** Bump when the bundle layout changes, so caches written by an older Nimbus are rebuilt. */
-const bundleFormat = 1;
+const bundleFormat = 2;
 
 interface CacheEntry {
   configHash: string;
@@ -116,9 +122,11 @@ export class Bundler {
     // Content-addressed: an unchanged result (a touched but unedited file) reuses the folder and keeps its mtime.
     if (!existsSync(info.file)) {
       await mkdir(folder, { recursive: true });
+      await writeAtomically(join(folder, commonJsScope.file), commonJsScope.text);
       await writeAtomically(info.sourceMapFile, map);
       await writeAtomically(info.file, code);
     }
+
     const entry: CacheEntry = { configHash, info, stamps: await stampInputs(info.inputs) };
     this.entries.set(fn.name, entry);
     await writeAtomically(this.statePath(fn.name), JSON.stringify(entry));

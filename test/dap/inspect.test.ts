@@ -1,0 +1,112 @@
+// Debug adapter: what a paused function shows — scopes, nested variables with previews, evaluate, setVariable —
+// and what it prints: output events, the result, the REPORT line and the nimbusResult event.
+
+import { strict as assert } from 'node:assert';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { closeClient, collectOutput, launchWithBreakpoints, startClient, stoppedAt, tsCjs } from './support';
+
+async function variablesOf(client: DebugClient, reference: number): Promise<Map<string, DebugProtocol.Variable>> {
+  const response = await client.variablesRequest({ variablesReference: reference });
+  return new Map(response.body.variables.map((variable) => [variable.name, variable]));
+}
+
+describe('debug adapter: inspecting a paused function', function () {
+  this.timeout(30_000);
+  let client: DebugClient | undefined;
+
+  beforeEach(async () => {
+    client = await startClient();
+  });
+
+  afterEach(async () => {
+    await closeClient(client);
+    client = undefined;
+  });
+
+  async function pauseAtReturn(): Promise<DebugProtocol.StackFrame> {
+    const stopped = client!.waitForEvent('stopped');
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', event: { label: 'inspect' } }, [{ path: tsCjs.handler, lines: [16] }]);
+    await stopped;
+    return stoppedAt(client!);
+  }
+
+  it('shows scopes and lazily expands nested objects, arrays, Maps, Sets and Buffers with previews', async () => {
+    const frame = await pauseAtReturn();
+    const scopes = (await client!.scopesRequest({ frameId: frame.id })).body.scopes;
+    const names = scopes.map((scope) => scope.name);
+    assert.equal(names[0], 'Local');
+    assert.ok(names.includes('Global'), names.join(', '));
+    assert.ok(names.includes('Module'), names.join(', '));
+    const locals = await variablesOf(client!, scopes[0]!.variablesReference);
+    assert.equal(locals.get('total')!.value, '2');
+    assert.equal(locals.get('label')!.value, '"inspect"');
+    const details = locals.get('details')!;
+    assert.match(details.value, /label: "inspect"/);
+    assert.ok(details.variablesReference > 0);
+
+    const fields = await variablesOf(client!, details.variablesReference);
+    const nested = await variablesOf(client!, fields.get('nested')!.variablesReference);
+    assert.equal(nested.get('level')!.value, '2');
+    assert.equal(nested.get('tags')!.value, 'Array(2) ["x", "y"]');
+    const tags = await variablesOf(client!, nested.get('tags')!.variablesReference);
+    assert.equal(tags.get('1')!.value, '"y"');
+    assert.equal(tags.get('1')!.evaluateName, 'details.nested.tags[1]');
+    assert.equal(fields.get('lookup')!.value, 'Map(1) {"k" => 1}');
+    assert.equal(fields.get('unique')!.value, 'Set(2) {1, 2}');
+    assert.match(fields.get('bytes')!.value, /^Buffer\(2\) \[104, 105\]$/);
+    const entries = await variablesOf(client!, fields.get('lookup')!.variablesReference);
+    assert.ok(entries.has('[[Entries]]'));
+  });
+
+  it('evaluates in the selected frame for watch, hover and repl, and reports errors as a sentence', async () => {
+    const frame = await pauseAtReturn();
+    const watch = await client!.evaluateRequest({ expression: 'total * 21', frameId: frame.id, context: 'watch' });
+    assert.equal(watch.body.result, '42');
+    const hover = await client!.evaluateRequest({ expression: 'details.nested', frameId: frame.id, context: 'hover' });
+    assert.equal(hover.body.result, '{level: 2, tags: Array(2)}');
+    assert.ok(hover.body.variablesReference > 0);
+    const repl = await client!.evaluateRequest({ expression: 'items.map((item) => item.sku).join()', frameId: frame.id, context: 'repl' });
+    assert.equal(repl.body.result, '"a"');
+    await assert.rejects(client!.evaluateRequest({ expression: 'missingName + 1', frameId: frame.id, context: 'repl' }), /missingName is not defined/);
+  });
+
+  it('completes variables in scope and properties in the REPL', async () => {
+    const frame = await pauseAtReturn();
+    const variables = await client!.completionsRequest({ text: 'det', column: 4, frameId: frame.id });
+    assert.deepEqual(variables.body.targets.map((target) => target.label), ['details']);
+    const properties = await client!.completionsRequest({ text: 'details.nested.ta', column: 18, frameId: frame.id });
+    assert.deepEqual(properties.body.targets.map((target) => target.label), ['tags']);
+    assert.equal(properties.body.targets[0]!.start, 16);
+  });
+
+  it('changes a variable with setVariable, and the function returns the new value', async () => {
+    const frame = await pauseAtReturn();
+    const scopes = (await client!.scopesRequest({ frameId: frame.id })).body.scopes;
+    const set = await client!.setVariableRequest({ variablesReference: scopes[0]!.variablesReference, name: 'total', value: '40 + 2' });
+    assert.equal(set.body.value, '42');
+    const result = client!.waitForEvent('nimbusResult');
+    await client!.continueRequest({ threadId: 1 });
+    assert.deepEqual(((await result).body as { result: unknown }).result, { total: 42, label: 'inspect', count: 1 });
+  });
+
+  it('streams console output as stdout/stderr, then the result as JSON, the REPORT line and nimbusResult', async () => {
+    const output = collectOutput(client!);
+    const result = client!.waitForEvent('nimbusResult');
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', event: { label: 'printed' } });
+    const body = (await result).body as { requestId: string; result: unknown; durationMs: number; billedMs: number; maxMemoryMB: number; initDurationMs?: number };
+    assert.deepEqual(body.result, { total: 2, label: 'printed', count: 1 });
+    assert.match(body.requestId, /\S/);
+    assert.ok(body.billedMs >= 1 && body.durationMs > 0 && body.maxMemoryMB > 0);
+    const log = output.find((event) => event.output === 'total 2 for printed\n');
+    assert.equal(log?.category, 'stdout');
+    assert.equal(log?.source?.path, tsCjs.handler);
+    assert.equal(log?.line, 13);
+    const warning = output.find((event) => event.output.startsWith('tags 2'));
+    assert.equal(warning?.category, 'stderr');
+    const texts = output.map((event) => event.output);
+    const json = texts.findIndex((text) => text === JSON.stringify(body.result, null, 2) + '\n');
+    const report = texts.findIndex((text) => text.startsWith(`REPORT RequestId: ${body.requestId} Duration: `));
+    assert.ok(json > texts.indexOf('total 2 for printed\n') && report > json, texts.join(''));
+  });
+});

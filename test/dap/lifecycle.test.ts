@@ -1,0 +1,175 @@
+// Debug adapter: session lifecycle against real functions — JS, TS-CommonJS and TS-ESM projects, stopOnEntry,
+// `serve` with a real HTTP request, timeouts held while paused, `pause` in an infinite loop, no orphan processes
+// after disconnect, and launch errors as sentences.
+
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { adapterPid, cliFile, closeClient, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, startClient, stoppedAt, tsCjs, waitUntil } from './support';
+
+describe('debug adapter: sessions', function () {
+  this.timeout(30_000);
+  let client: DebugClient | undefined;
+
+  beforeEach(async () => {
+    client = await startClient();
+  });
+
+  afterEach(async () => {
+    await closeClient(client);
+    client = undefined;
+  });
+
+  it('debugs a JavaScript project: stops in a helper file and sees module state', async () => {
+    const stopped = client!.waitForEvent('stopped');
+    const helper = fixture('js', 'src', 'describe.js');
+    await launchWithBreakpoints(client!, { manifest: fixture('js', 'nimbus.yaml'), function: 'counter' }, [{ path: helper, lines: [4] }]);
+    await stopped;
+    const top = await stoppedAt(client!);
+    assert.equal(top.source?.path, helper);
+    assert.equal(top.line, 4);
+    const text = await client!.evaluateRequest({ expression: 'text', frameId: top.id, context: 'watch' });
+    // The default event is the template of the function's first trigger: a scheduled event.
+    assert.equal(text.body.result, '"aws.events #1"');
+  });
+
+  it('debugs a TypeScript ES-module project driven by a trigger template', async () => {
+    const stopped = client!.waitForEvent('stopped');
+    const greet = fixture('ts-esm', 'src', 'greet.ts');
+    await launchWithBreakpoints(client!, { manifest: fixture('ts-esm', 'nimbus.yaml'), function: 'greeter', trigger: 'queue' }, [{ path: greet, lines: [4] }]);
+    await stopped;
+    const top = await stoppedAt(client!);
+    assert.equal(top.source?.path, greet);
+    assert.equal(top.line, 4);
+    const trace = await client!.stackTraceRequest({ threadId: 1 });
+    const paths = trace.body.stackFrames.map((frame) => frame.source?.path ?? frame.source?.name);
+    assert.ok(paths.includes(fixture('ts-esm', 'src', 'handler.ts')), paths.join(', '));
+    // Just my code: neither the harness nor Node's internals are shown.
+    assert.ok(paths.every((path) => !/harness|^node:/.test(path ?? '')), paths.join(', '));
+  });
+
+  it('stops on entry when asked, before the handler module ran', async () => {
+    const stopped = client!.waitForEvent('stopped');
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', stopOnEntry: true });
+    assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'entry');
+    const top = await stoppedAt(client!);
+    assert.equal(top.source?.path !== undefined, true);
+    const result = client!.waitForEvent('nimbusResult');
+    await client!.continueRequest({ threadId: 1 });
+    assert.deepEqual(((await result).body as { result: unknown }).result, { total: 2, label: 'default', count: 1 });
+  });
+
+  it('serves HTTP under the debugger: a real request stops at the breakpoint and gets the response', async () => {
+    const stopped = client!.waitForEvent('stopped');
+    const serving = client!.waitForEvent('nimbusServe');
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', serve: true, port: 0 }, [{ path: tsCjs.handler, lines: [12] }]);
+    const { url } = (await serving).body as { url: string };
+    const response = fetch(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(15_000) });
+    await stopped;
+    const top = await stoppedAt(client!);
+    assert.equal(top.line, 12);
+    const method = await client!.evaluateRequest({ expression: 'event.requestContext.http.method', frameId: top.id, context: 'watch' });
+    assert.equal(method.body.result, '"POST"');
+    await client!.continueRequest({ threadId: 1 });
+    const answered = await response;
+    assert.equal(answered.status, 200);
+    assert.deepEqual(await answered.json(), { total: 2, label: 'default', count: 1 });
+  });
+
+  it('does not count paused time toward the timeout', async () => {
+    // `patient` has timeout: 1 (second); it stays paused for longer and still succeeds.
+    const stopped = client!.waitForEvent('stopped');
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'patient' }, [{ path: tsCjs.handler, lines: [11] }]);
+    await stopped;
+    await new Promise((done) => setTimeout(done, 1500));
+    const result = client!.waitForEvent('nimbusResult');
+    await client!.continueRequest({ threadId: 1 });
+    const body = (await result).body as { result?: unknown; error?: unknown };
+    assert.equal(body.error, undefined);
+    assert.deepEqual(body.result, { total: 2, label: 'default', count: 1 });
+  });
+
+  it('pauses a real infinite loop, and the function finishes once the loop is released', async () => {
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'spinner', event: { spin: true } });
+    const stopped = client!.waitForEvent('stopped');
+    await client!.pauseRequest({ threadId: 1 });
+    assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'pause');
+    const top = await stoppedAt(client!);
+    assert.equal(top.source?.path, fixture('ts-cjs', 'src', 'spinner.ts'));
+    assert.ok(top.line === 4 || top.line === 5, `stopped at line ${top.line}`);
+    await client!.evaluateRequest({ expression: 'event.spin = false', frameId: top.id, context: 'repl' });
+    const result = client!.waitForEvent('nimbusResult');
+    await client!.continueRequest({ threadId: 1 });
+    const body = (await result).body as { result: { turns: number } };
+    assert.ok(body.result.turns > 0);
+  });
+
+  it('kills the function on disconnect and leaves no process behind', async () => {
+    const stopped = client!.waitForEvent('stopped');
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders' }, [{ path: tsCjs.handler, lines: [11] }]);
+    await stopped;
+    const adapter = adapterPid(client!);
+    const started = descendants(adapter);
+    assert.ok(started.length > 0, 'the function runs in a child process of the adapter');
+    await client!.disconnectRequest({ terminateDebuggee: true });
+    await waitUntil(() => started.every((pid) => !isAlive(pid)) && !isAlive(adapter), 5000, 'the function and the adapter to exit');
+  });
+
+  it('runs the same adapter as `nimbus debug-adapter`, which exits when its client goes away', async () => {
+    ensureBuilt();
+    const child = spawn(process.execPath, [cliFile, 'debug-adapter'], { cwd: fixture('ts-cjs'), stdio: ['pipe', 'pipe', 'ignore'] });
+    try {
+      const answered = new Promise<DebugProtocol.InitializeResponse>((resolve, reject) => {
+        let buffered = '';
+        const timer = setTimeout(() => reject(new Error('no initialize response within 10 s')), 10_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += String(chunk);
+          const body = /Content-Length: (\d+)\r\n\r\n/.exec(buffered);
+          if (!body) return;
+          const start = body.index + body[0].length;
+          if (buffered.length < start + Number(body[1])) return;
+          clearTimeout(timer);
+          resolve(JSON.parse(buffered.slice(start, start + Number(body[1]))));
+        });
+      });
+      const request = JSON.stringify({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'nimbus' } });
+      child.stdin.write(`Content-Length: ${Buffer.byteLength(request)}\r\n\r\n${request}`);
+      const response = await answered;
+      assert.equal(response.success, true);
+      assert.equal(response.body?.supportsConditionalBreakpoints, true);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    }
+  });
+
+  it('traces every DAP and CDP message by tag on stderr with trace: true', async () => {
+    const lines: string[] = [];
+    (client as unknown as { _adapterProcess: { stderr: NodeJS.ReadableStream } })._adapterProcess.stderr.on('data', (chunk: Buffer) => lines.push(...String(chunk).split('\n')));
+    const result = client!.waitForEvent('nimbusResult');
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', trace: true }, [{ path: tsCjs.orders, lines: [11], conditions: [{ logMessage: 'traced' }] }]);
+    await result;
+    const tagged = (tag: string, text: string) => lines.some((line) => line.includes(` ${tag} `) && line.includes(text));
+    assert.ok(tagged('dap request', '"command":"launch"'), 'launch request traced');
+    assert.ok(tagged('dap event', '"event":"nimbusResult"'), 'result event traced');
+    assert.ok(tagged('cdp send', '"method":"Debugger.setBreakpointByUrl"'), 'CDP command traced');
+    assert.ok(tagged('cdp receive', '"breakpointId"'), 'CDP answer traced');
+    assert.ok(tagged('cdp event', '"method":"Debugger.scriptParsed"'), 'CDP event traced');
+  });
+
+  it('answers launch errors with a sentence: unknown function, bad arguments, manifest and build errors', async () => {
+    await assert.rejects(client!.launch({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'nope' }), /No function 'nope'.*orders/);
+    await closeClient(client);
+    client = await startClient();
+    await assert.rejects(client.launch({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'orders', trigger: 'pigeon' }), /"trigger" must be one of http, storage, queue, schedule/);
+    await closeClient(client);
+    client = await startClient();
+    await assert.rejects(client.launch({ type: 'nimbus', request: 'launch', manifest: fixture('missing', 'nimbus.yaml'), function: 'orders' }), /nimbus\.yaml/);
+    await closeClient(client);
+    client = await startClient();
+    await assert.rejects(client.launch({ type: 'nimbus', request: 'launch', manifest: fixture('broken', 'nimbus.yaml'), function: 'broken' }), /handler\.ts:3/);
+  });
+});
