@@ -3,6 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchBackend } from './backend';
 import { benchEngine } from './engine';
+// @ts-expect-error — a plain ES module without types, also runnable alone (`node test/bench/debug.mjs`).
+import { benchDebug } from './debug.mjs';
 import { formatTable } from './stats';
 
 const quick = process.argv.includes('--quick');
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
   const engineRows = await benchEngine(quick ? { coldRuns: 5, warmRuns: 200, throughputCalls: 1000 } : { coldRuns: 20, warmRuns: 2000, throughputCalls: 10000 });
   print('engine', formatTable('Local engine (trivial handler)', engineRows));
   const backendRows = await benchBackend(quick ? { deployRuns: 3, loadSeconds: 2, connections: [1, 16] } : { deployRuns: 10, loadSeconds: 5, connections: [1, 16, 64] });
+  const debugRows = await benchDebug({ runs: quick ? 3 : 10 });
+  print('debug', formatTable('Debugging (F5 → bound breakpoint hit)', debugRows));
   print('backend', formatTable('Companion backend (HTTP trigger under autocannon; latency in whole ms)', backendRows));
   mkdirSync('bench-results', { recursive: true });
   writeFileSync('bench-results/latest.md', `Measured ${new Date().toISOString()} on ${process.platform} ${process.arch}, Node ${process.version}\n\n` + sections.join('\n'));
