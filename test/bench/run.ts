@@ -3,8 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchBackend } from './backend';
 import { benchEngine } from './engine';
-// @ts-expect-error — a plain ES module without types, also runnable alone (`node test/bench/debug.mjs`).
-import { benchDebug } from './debug.mjs';
+import { benchDebug } from './debug';
 import { formatTable } from './stats';
 
 const quick = process.argv.includes('--quick');

@@ -1,48 +1,39 @@
 // Benchmark of the debug adapter: launch → first breakpoint hit and re-invoke (nimbusInvoke) → hit, next to the floor
 // measured in the same run (spawn `node --inspect-brk` + WebSocket + Debugger.setBreakpointByUrl → paused, raw CDP).
-// Run alone with `node test/bench/debug.mjs [--runs N]` (builds dist/ first when it is missing).
+// Run alone with `npx tsx test/bench/debug.ts [--runs N]` (builds dist/ first when it is missing).
 
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import testSupport from '@vscode/debugadapter-testsupport';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
 import WebSocket from 'ws';
+import { formatTable, latencyRow, percentile, type BenchRow } from './stats';
 
-const { DebugClient } = testSupport;
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = resolve(__dirname, '..', '..');
 const adapterFile = join(root, 'dist', 'debugAdapter.js');
 const fixture = join(root, 'test', 'fixtures', 'debug', 'ts-cjs');
 const manifest = join(fixture, 'nimbus.yaml');
 const handler = join(fixture, 'src', 'handler.ts');
 const breakpointLine = 11;
 
-function percentile(samples, p) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function row(name, samples, note) {
-  return { name, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), note };
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)))]).finally(() =>
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)))]).finally(() =>
     clearTimeout(timer),
   );
 }
 
 /** The floor: the least any debugger must do to stop at a line of a fresh node process. */
-async function floorOnce(script) {
+async function floorOnce(script: string): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--inspect-brk=127.0.0.1:0', script], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const url = await withTimeout(
-      new Promise((resolveUrl) => {
+      new Promise<string>((resolveUrl) => {
         let text = '';
-        child.stderr.on('data', (chunk) => {
+        child.stderr.on('data', (chunk: Buffer) => {
           text += chunk;
           const match = /ws:\/\/\S+/.exec(text);
           if (match) resolveUrl(match[0]);
@@ -52,10 +43,10 @@ async function floorOnce(script) {
       'node --inspect-brk',
     );
     const socket = new WebSocket(url, { perMessageDeflate: false });
-    await withTimeout(new Promise((open, fail) => socket.once('open', open).once('error', fail)), 10_000, 'inspector connect');
+    await withTimeout(new Promise<void>((open, fail) => socket.once('open', () => open()).once('error', fail)), 10_000, 'inspector connect');
     let nextId = 1;
-    const send = (method, params = {}) => socket.send(JSON.stringify({ id: nextId++, method, params }));
-    const hit = new Promise((resolveHit) => {
+    const send = (method: string, params: Record<string, unknown> = {}) => socket.send(JSON.stringify({ id: nextId++, method, params }));
+    const hit = new Promise<void>((resolveHit) => {
       socket.on('message', (data) => {
         const message = JSON.parse(String(data));
         if (message.method !== 'Debugger.paused') return;
@@ -76,36 +67,37 @@ async function floorOnce(script) {
   }
 }
 
-async function startAdapter() {
+async function startAdapter(): Promise<DebugClient> {
   const client = new DebugClient(process.execPath, adapterFile, 'nimbus', { cwd: root });
   client.defaultTimeout = 15_000;
   await client.start();
   return client;
 }
 
-async function stop(client) {
-  await withTimeout(client.stop(), 8000, 'adapter stop').catch(() => client.stopAdapter());
+async function stop(client: DebugClient): Promise<void> {
+  // A stuck disconnect falls back to killing the adapter process (the test-support client keeps that method private).
+  await withTimeout(client.stop(), 8000, 'adapter stop').catch(() => (client as unknown as { stopAdapter(): void }).stopAdapter());
 }
 
 /** Launches with one breakpoint set during configuration; resolves at the first stop. */
-async function launchToHit(client) {
+async function launchToHit(client: DebugClient): Promise<void> {
   const stopped = client.waitForEvent('stopped');
   const configured = client.waitForEvent('initialized').then(async () => {
     await client.setBreakpointsRequest({ source: { path: handler }, breakpoints: [{ line: breakpointLine }] });
     await client.configurationDoneRequest();
   });
-  await Promise.all([configured, client.launchRequest({ type: 'nimbus', request: 'launch', manifest, function: 'orders' }), stopped]);
+  await Promise.all([configured, client.launchRequest({ type: 'nimbus', request: 'launch', manifest, function: 'orders' } as never), stopped]);
 }
 
-export async function benchDebug({ runs = 10 } = {}) {
+export async function benchDebug({ runs = 10 }: { runs?: number } = {}): Promise<BenchRow[]> {
   if (!existsSync(adapterFile)) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'ignore' });
   const folder = mkdtempSync(join(tmpdir(), 'nimbus-bench-debug-'));
   const script = join(folder, 'target.js');
   writeFileSync(script, 'function target(x) {\n  return x + 1;\n}\ntarget(1);\n');
-  const floor = [];
-  const adapterLaunch = [];
-  const launch = [];
-  const reinvoke = [];
+  const floor: number[] = [];
+  const adapterLaunch: number[] = [];
+  const launch: number[] = [];
+  const reinvoke: number[] = [];
   try {
     // One untimed session first: it bundles the function into its cache, as any session after an edit would.
     const warm = await startAdapter();
@@ -141,29 +133,20 @@ export async function benchDebug({ runs = 10 } = {}) {
     rmSync(folder, { recursive: true, force: true });
   }
   const floorP50 = percentile(floor, 50);
-  const ratio = (samples) => `${(percentile(samples, 50) / floorP50).toFixed(2)}× floor`;
+  const ratio = (samples: number[]) => `${(percentile(samples, 50) / floorP50).toFixed(2)}× floor`;
   return [
-    row('floor: node --inspect-brk + ws + setBreakpointByUrl → paused', floor, 'raw CDP, no adapter'),
-    row('launch → first breakpoint hit (adapter initialized)', launch, `${ratio(launch)}; goal ≤ 1.5×`),
-    row('adapter spawn + initialize + launch → first hit (F5)', adapterLaunch, ratio(adapterLaunch)),
-    row('re-invoke (nimbusInvoke) → hit', reinvoke, 'goal < 30 ms'),
+    latencyRow('floor: node --inspect-brk + ws + setBreakpointByUrl → paused', floor, 'raw CDP, no adapter'),
+    latencyRow('launch → first breakpoint hit (adapter initialized)', launch, `${ratio(launch)}; goal ≤ 1.5×`),
+    latencyRow('adapter spawn + initialize + launch → first hit (F5)', adapterLaunch, ratio(adapterLaunch)),
+    latencyRow('re-invoke (nimbusInvoke) → hit', reinvoke, 'goal < 30 ms'),
   ];
 }
 
-function formatTable(rows) {
-  const header = ['', 'p50 ms', 'p99 ms', 'note'];
-  const body = rows.map((entry) => [entry.name, entry.p50Ms.toFixed(1), entry.p99Ms.toFixed(1), entry.note ?? '']);
-  const widths = header.map((_, column) => Math.max(header[column].length, ...body.map((line) => line[column].length)));
-  const line = (cells) => '| ' + cells.map((text, column) => text.padEnd(widths[column])).join(' | ') + ' |';
-  return ['### Debug adapter', '', line(header), '| ' + widths.map((width) => '-'.repeat(width)).join(' | ') + ' |', ...body.map(line), ''].join('\n');
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (require.main === module) {
   const runsFlag = process.argv.indexOf('--runs');
-  const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 10;
-  benchDebug({ runs })
-    .then((rows) => process.stdout.write(formatTable(rows) + '\n'))
-    .catch((error) => {
+  benchDebug({ runs: runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 10 })
+    .then((rows) => process.stdout.write(formatTable('Debug adapter', rows) + '\n'))
+    .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;
     });
