@@ -33,6 +33,11 @@ export interface ExecutorOptions {
   maxQueued?: number;
   /** Every log line of every invocation, live. */
   onLog?: (line: LogLine) => void;
+  /**
+   * The Node.js that runs instances. Default: this process's own, except inside Electron (desktop VS Code), where
+   * `node` from PATH is used, or else Electron itself run as Node.
+   */
+  nodePath?: string;
 }
 
 /** A function to run: its manifest spec, or a prebuilt bundle (as the backend stores deployed functions). */

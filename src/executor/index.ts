@@ -20,7 +20,7 @@ import { Bundler } from './bundler';
 import { LocalDebugInstance } from './debugInstance';
 import { findHarnessFile } from './paths';
 import { FunctionPool, specKey } from './pool';
-import { findBubblewrap } from './sandbox';
+import { findBubblewrap, findNodeRuntime, type NodeRuntime } from './sandbox';
 
 export type * from './api';
 
@@ -34,6 +34,7 @@ interface Runtime {
   harnessFile: string;
   sandbox: SandboxLevel;
   bubblewrap?: string;
+  node: NodeRuntime;
 }
 
 class LocalExecutor implements Executor {
@@ -73,6 +74,7 @@ class LocalExecutor implements Executor {
       harnessFile: runtime.harnessFile,
       sandbox: runtime.sandbox,
       bubblewrap: runtime.bubblewrap,
+      node: runtime.node,
       logger: this.logger,
       prices: this.options.prices,
       onLog: this.options.onLog,
@@ -137,13 +139,14 @@ class LocalExecutor implements Executor {
   private resolveRuntime(): Promise<Runtime> {
     this.runtime ??= (async () => {
       const harnessFile = findHarnessFile();
+      const node = findNodeRuntime(this.options.nodePath);
       const sandbox = this.options.sandbox ?? 'strict';
-      if (sandbox !== 'strict') return { harnessFile, sandbox };
+      if (sandbox !== 'strict') return { harnessFile, sandbox, node };
       const bubblewrap = await findBubblewrap();
       if (!bubblewrap) {
         this.logger.warn("bubblewrap (bwrap) is not available: functions run with Node's permission model only (no network or pid namespaces). Install bubblewrap for the full sandbox.");
       }
-      return { harnessFile, sandbox, bubblewrap };
+      return { harnessFile, sandbox, bubblewrap, node };
     })();
     // A failure (no harness built yet) must not stick: the next invocation looks again.
     this.runtime.catch(() => (this.runtime = undefined));

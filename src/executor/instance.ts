@@ -21,7 +21,7 @@ import type { Logger } from '../shared/logger';
 import type { BundleInfo, RunnableFunction, SandboxLevel } from './api';
 import { findFunctionRoot } from './paths';
 import type { HarnessMessage, ParentMessage } from './protocol';
-import { planSpawn } from './sandbox';
+import { planSpawn, type NodeRuntime } from './sandbox';
 
 export interface InstanceOptions {
   fn: RunnableFunction;
@@ -29,6 +29,7 @@ export interface InstanceOptions {
   harnessFile: string;
   sandbox: SandboxLevel;
   bubblewrap?: string;
+  node: NodeRuntime;
   logger: Logger;
   prices?: PriceModel;
   /** Every log line of this instance, live (the executor's onLog). */
@@ -115,6 +116,7 @@ export class Instance {
       functionRoot: findFunctionRoot(fn),
       tmpDir: this.tmpDir,
       bubblewrap: options.bubblewrap,
+      node: options.node,
       debug: options.inspectorPort !== undefined,
     });
     this.child = spawn(plan.command, plan.args, { env: plan.env, cwd: plan.cwd, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

@@ -8,12 +8,13 @@ import type { InvocationResult, LogLine, PriceModel } from '../shared/invocation
 import type { Logger } from '../shared/logger';
 import type { BundleInfo, InstanceStats, InvokeOptions, RunnableFunction, SandboxLevel } from './api';
 import { Instance } from './instance';
+import type { NodeRuntime } from './sandbox';
 
 export interface PoolOptions {
   fn: RunnableFunction;
   /** The bundle to run; asked again at every cold start, so an edited handler reaches new instances. */
   resolveBundle: () => Promise<BundleInfo>;
-  resolveRuntime: () => Promise<{ harnessFile: string; sandbox: SandboxLevel; bubblewrap?: string }>;
+  resolveRuntime: () => Promise<{ harnessFile: string; sandbox: SandboxLevel; bubblewrap?: string; node: NodeRuntime }>;
   idleTimeoutMs: number;
   whenSaturated: 'queue' | 'reject';
   maxQueued: number;
@@ -131,6 +132,7 @@ export class FunctionPool {
         harnessFile: runtime.harnessFile,
         sandbox: runtime.sandbox,
         bubblewrap: runtime.bubblewrap,
+        node: runtime.node,
         logger: this.options.logger,
         prices: this.options.prices,
         onLog: this.options.onLog,

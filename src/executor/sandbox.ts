@@ -16,8 +16,40 @@ export interface SandboxRequest {
   tmpDir: string;
   /** Absolute path of a working `bwrap`, when there is one. */
   bubblewrap?: string;
+  node: NodeRuntime;
   /** Debug instances keep their inspector: no permission model, and loopback reachable from the parent. */
   debug: boolean;
+}
+
+/** The Node.js binary that runs instances, and what it needs in its environment. */
+export interface NodeRuntime {
+  path: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Inside Electron (desktop VS Code's extension host) process.execPath is the editor itself: prefer `node` from PATH
+ * (the permission model and flags are Node's), else run Electron as Node.
+ */
+export function findNodeRuntime(configured?: string): NodeRuntime {
+  if (configured) return { path: configured, env: {} };
+  if (!process.versions.electron) return { path: process.execPath, env: {} };
+  const onPath = findOnPath('node');
+  return onPath ? { path: onPath, env: {} } : { path: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } };
+}
+
+function findOnPath(name: string): string | undefined {
+  return (process.env.PATH ?? '/usr/bin:/bin')
+    .split(':')
+    .map((folder) => join(folder, name))
+    .find((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 export interface SpawnPlan {
@@ -58,9 +90,9 @@ export function planSpawn(request: SandboxRequest): SpawnPlan {
     nodeArgs.push('--experimental-permission', ...[...readable].map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${request.tmpDir}`);
   }
   nodeArgs.push(request.harnessFile);
-  const env = functionEnvironment(fn, request.tmpDir, request.functionRoot);
+  const env = { ...functionEnvironment(fn, request.tmpDir, request.functionRoot), ...request.node.env };
   if (level !== 'strict' || !request.bubblewrap) {
-    return { command: process.execPath, args: nodeArgs, env, cwd: request.functionRoot };
+    return { command: request.node.path, args: nodeArgs, env, cwd: request.functionRoot };
   }
   const namespaces = ['--die-with-parent', '--new-session', '--unshare-pid', '--unshare-ipc', '--unshare-uts'];
   // A debug instance shares the parent's network namespace so the parent reaches its loopback inspector.
@@ -70,11 +102,11 @@ export function planSpawn(request: SandboxRequest): SpawnPlan {
   // /etc/shadow and other projects do not exist inside — this also covers debug instances, which run without
   // Node's permission model.
   const mounts = ['--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', ...systemMounts()];
-  for (const path of new Set([dirname(request.harnessFile), dirname(request.bundleFile), request.functionRoot])) {
+  for (const path of new Set([dirname(request.harnessFile), dirname(request.bundleFile), request.functionRoot, nodeHome(request.node.path)])) {
     mounts.push('--ro-bind', path, path);
   }
   mounts.push('--bind', request.tmpDir, request.tmpDir, '--chdir', request.functionRoot);
-  return { command: request.bubblewrap, args: [...namespaces, ...mounts, '--', process.execPath, ...nodeArgs], env, cwd: request.functionRoot };
+  return { command: request.bubblewrap, args: [...namespaces, ...mounts, '--', request.node.path, ...nodeArgs], env, cwd: request.functionRoot };
 }
 
 const systemPaths = [
@@ -85,12 +117,16 @@ const systemPaths = [
 
 let systemMountArgs: string[] | undefined;
 
+/** The installation folder of a Node binary (…/bin/node → …), which holds what it loads at run time. */
+function nodeHome(nodePath: string): string {
+  return dirname(dirname(realpathSync(nodePath)));
+}
+
 /** bwrap arguments that show the system paths that exist here, keeping merged-/usr symlinks as symlinks. */
 function systemMounts(): string[] {
   if (systemMountArgs) return systemMountArgs;
   const args: string[] = [];
-  const nodeHome = dirname(dirname(realpathSync(process.execPath)));
-  for (const path of new Set([...systemPaths, nodeHome])) {
+  for (const path of systemPaths) {
     if (!existsSync(path)) continue;
     if (lstatSync(path).isSymbolicLink() && path.split('/').length === 2) args.push('--symlink', readlinkSync(path), path);
     else args.push('--ro-bind', path, path);
@@ -109,17 +145,7 @@ export function findBubblewrap(): Promise<string | undefined> {
 
 async function probeBubblewrap(): Promise<string | undefined> {
   if (process.platform !== 'linux') return undefined;
-  const candidate = (process.env.PATH ?? '/usr/bin:/bin')
-    .split(':')
-    .map((folder) => join(folder, 'bwrap'))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+  const candidate = findOnPath('bwrap');
   if (!candidate) return undefined;
   const works = await new Promise<boolean>((resolve) => {
     const child = spawn(candidate, ['--die-with-parent', '--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--proc', '/proc', '--', '/bin/true'], {

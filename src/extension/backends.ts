@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { BackendClient } from '../client/client';
 import { NimbusError } from '../shared/errors';
 import type { NimbusConfig } from './config';
+import { findNodeRuntime } from '../executor/sandbox';
 
 export interface BackendEntry {
   url: string;
@@ -123,15 +124,16 @@ export class BackendManager implements vscode.Disposable {
     const port = this.config.localBackendPort || (await freePort());
     const script = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'backend.js').fsPath;
     // The backend's embedded store is a native module built for Node, so it runs in `node`, not in the editor's runtime.
-    const child = spawn(this.config.nodePath, [script, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], {
+    const node = findNodeRuntime(this.config.nodePath);
+    const child = spawn(node.path, [script, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NIMBUS_TOKEN: '' },
+      env: { ...process.env, ...node.env, NIMBUS_TOKEN: '' },
     });
     this.localProcess = child;
     child.stdout?.on('data', (chunk: Buffer) => this.log.info(`[backend] ${chunk.toString().trimEnd()}`));
     child.stderr?.on('data', (chunk: Buffer) => this.log.info(`[backend] ${chunk.toString().trimEnd()}`));
     const exited = new Promise<never>((_, reject) => {
-      child.once('error', (error) => reject(new NimbusError('BACKEND_UNREACHABLE', `Could not start the local backend with "${this.config.nodePath}": ${error.message}. Set "nimbus.nodePath" to a Node.js 20 executable.`)));
+      child.once('error', (error) => reject(new NimbusError('BACKEND_UNREACHABLE', `Could not start the local backend with "${node.path}": ${error.message}. Set "nimbus.nodePath" to a Node.js 20 executable.`)));
       child.once('exit', (code, signal) => {
         if (this.localProcess === child) {
           this.localProcess = undefined;

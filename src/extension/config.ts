@@ -14,7 +14,8 @@ export interface NimbusConfig {
   idleTimeoutMs: number;
   codeLens: boolean;
   /** Path of the node executable used for the local backend, the debug adapter and the language server. */
-  nodePath: string;
+  /** `nimbus.nodePath`, when set; otherwise the executor finds a Node.js (see findNodeRuntime). */
+  nodePath?: string;
 }
 
 export function readConfig(): NimbusConfig {
@@ -29,6 +30,6 @@ export function readConfig(): NimbusConfig {
     sandbox: settings.get<SandboxLevel>('sandbox', 'strict'),
     idleTimeoutMs: settings.get<number>('idleTimeout', 300) * 1000,
     codeLens: settings.get<boolean>('codeLens.enabled', true),
-    nodePath: settings.get<string>('nodePath', '').trim() || 'node',
+    nodePath: settings.get<string>('nodePath', '').trim() || undefined,
   };
 }

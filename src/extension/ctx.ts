@@ -63,6 +63,7 @@ export class Ctx implements vscode.Disposable {
         sandbox: this.config.sandbox,
         idleTimeoutMs: this.config.idleTimeoutMs,
         prices: this.config.prices,
+        nodePath: this.config.nodePath,
       });
       this.disposables.push({ dispose: () => void this.executorInstance?.dispose() });
       this.executorInstance.onDidChangeInstances(() => void this.updateStatus());

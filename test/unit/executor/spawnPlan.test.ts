@@ -1,7 +1,7 @@
 // Executor: the spawn plan of each sandbox level — flags, namespaces and environment, without starting processes.
 
 import assert from 'node:assert/strict';
-import { planSpawn, type SandboxRequest } from '../../../src/executor/sandbox';
+import { findNodeRuntime, planSpawn, type SandboxRequest } from '../../../src/executor/sandbox';
 import { fixtureFunction } from './support';
 
 const base: SandboxRequest = {
@@ -12,6 +12,7 @@ const base: SandboxRequest = {
   functionRoot: '/work/app',
   tmpDir: '/tmp/nimbus-instance-x',
   bubblewrap: '/usr/bin/bwrap',
+  node: { path: process.execPath, env: {} },
   debug: false,
 };
 
@@ -70,5 +71,18 @@ describe('executor: spawn plans per sandbox level', () => {
     assert.ok(!plan.args.includes('--unshare-net'));
     assert.ok(!plan.args.includes('--experimental-permission'));
     assert.ok(plan.args.includes('--unshare-pid'));
+  });
+
+  it('runs instances with the configured Node and its environment (Electron run as Node in desktop VS Code)', () => {
+    const plan = planSpawn({ ...base, level: 'node', node: { path: '/opt/editor/code', env: { ELECTRON_RUN_AS_NODE: '1' } } });
+    assert.equal(plan.command, '/opt/editor/code');
+    assert.equal(plan.env.ELECTRON_RUN_AS_NODE, '1');
+    const strict = planSpawn({ ...base, node: { path: process.execPath, env: {} } });
+    assert.equal(strict.args[strict.args.indexOf('--') + 1], process.execPath);
+  });
+
+  it('uses this process\'s Node outside Electron, and a configured path when given', () => {
+    assert.deepEqual(findNodeRuntime(), { path: process.execPath, env: {} });
+    assert.deepEqual(findNodeRuntime('/usr/local/bin/node'), { path: '/usr/local/bin/node', env: {} });
   });
 });
