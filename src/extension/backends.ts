@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { BackendClient } from '../client/client';
+import { resolveConnection } from '../client/connection';
 import { NimbusError } from '../shared/errors';
 import type { NimbusConfig } from './config';
 import { findNodeRuntime } from '../executor/sandbox';
@@ -62,11 +63,20 @@ export class BackendManager implements vscode.Disposable {
     return this.localUrl ? [{ url: this.localUrl, local: true }, ...remote] : remote;
   }
 
-  /** Connects to the configured backend URL at start, when there is one and its token is stored. */
+  /**
+   * Connects to the configured backend URL at start when its token is known: stored in SecretStorage, or — for a
+   * backend on this machine started in the workspace (`nimbus backend`, `npm start`) — the token file it wrote into
+   * the workspace's `.nimbus/backend/`, found the same way the CLI finds it.
+   */
   async restore(): Promise<void> {
     if (!this.config.backendUrl || this.connection) return;
-    const token = await this.context.secrets.get(tokenKey(this.config.backendUrl));
-    if (token) await this.connect(this.config.backendUrl, token, false);
+    const url = this.config.backendUrl;
+    const stored = await this.context.secrets.get(tokenKey(url));
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const token =
+      stored ??
+      folders.map((folder) => resolveConnection({ backend: url, env: {}, cwd: folder.uri.fsPath }).token).find((found) => found !== undefined);
+    if (token) await this.connect(url, token, false);
   }
 
   async connect(url: string, token: string, local: boolean): Promise<Connection> {
