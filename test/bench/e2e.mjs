@@ -5,7 +5,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { connectBackend, startSession } from '../e2e/lib/session.mjs';
+import { connectBackend, resultsDir, startSession } from '../e2e/lib/session.mjs';
 import { waitUntil } from '../e2e/lib/workbench.mjs';
 
 /** Line 33 of examples/src/api.ts: `const name = event.pathParameters?.name ?? 'world';` */
@@ -47,15 +47,14 @@ async function measureDebug(session, runs, log) {
     await waitUntil('the session to stop', async () => !(await wb.debugToolbarVisible()), 20_000);
   }
   log(`  debug: ${times.map((ms) => Math.round(ms)).join(', ')} ms`);
-  await wb.openFile('src/api.ts');
-  await wb.clickGutter(breakpointLine);
-  await waitUntil('the breakpoint to go', async () => (await wb.breakpointGlyphs().count()) === 0);
-  await wb.command('View: Close All Editors');
+  // Tidying up is not part of the measurement; a breakpoint left behind only matters to the Debug measurement.
+  await wb.command('Debug: Remove All Breakpoints').catch(() => {});
+  await wb.command('View: Close All Editors').catch(() => {});
   return row('click "Debug" → editor shows the stopped line', times, 'api (TS), new debug session each run: bundle cache, instance start, inspector attach, breakpoint bind');
 }
 
 /** "Send" in the Test Events panel → the response is visible (local executor, warm after the first run). */
-async function measureSend(session, runs) {
+async function measureSend(session, runs, log) {
   const { wb } = session;
   await wb.openNimbus();
   const local = await wb.pane('Local Functions');
@@ -79,7 +78,7 @@ async function measureSend(session, runs) {
 }
 
 /** right-click api.ts → "Deploy Function" → the notification shows the URL; the handler changes before each run. */
-async function measureDeploy(session, runs) {
+async function measureDeploy(session, runs, log) {
   const { wb, page, workspace } = session;
   await connectBackend(session);
   const handler = join(workspace, 'src', 'api.ts');
@@ -96,19 +95,13 @@ async function measureDeploy(session, runs) {
       const src = wb.row(explorer, 'src');
       if ((await src.getAttribute('aria-expanded')) === 'false') await src.click();
       await wb.row(explorer, 'api.ts').click({ button: 'right' });
-      const item = page.getByRole('menuitem', { name: /Deploy Function/ }).first();
-      await item.waitFor();
-      await item.hover();
-      await page.waitForTimeout(150);
       const shown = page.waitForFunction(
         () => [...document.querySelectorAll('.notification-toast')].some((toast) => /Deployed api v\d+[\s\S]*http:\/\//.test(toast.textContent ?? '')),
         undefined,
         { polling: 'raf', timeout: 60_000 },
       );
-      const start = performance.now();
-      await item.click();
-      // A Monaco menu may swallow a click that lands while it opens; a person would then press Enter.
-      if (await item.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+      let start = 0;
+      await wb.pickMenuItem(/Deploy Function/, { beforeClick: () => (start = performance.now()) });
       await shown;
       times.push(performance.now() - start);
     }
@@ -118,18 +111,25 @@ async function measureDeploy(session, runs) {
   return row('"Deploy Function" → URL shown', times, 'api to the local backend: bundle, upload, store, live');
 }
 
-/** Runs the three measurements in one workbench; returns rows { name, p50Ms, p99Ms, note }. */
-export async function benchE2E({ runs = 5, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+// Deploy runs before Send: after the Test Events panel had been used, the deploy notification sometimes never showed (under investigation).
+const measurements = { debug: measureDebug, deploy: measureDeploy, send: measureSend };
+
+/**
+ * Runs the measurements (all three, or `only`) in one workbench; returns rows { name, p50Ms, p99Ms, note }. A failure
+ * keeps a screenshot of that moment in test-results/e2e/bench-FAILED.png.
+ */
+export async function benchE2E({ runs = 5, only = Object.keys(measurements), log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   const session = await startSession({ log });
   try {
     const rows = [];
-    log('measuring Debug…');
-    rows.push(await measureDebug(session, runs, log));
-    log('measuring Send…');
-    rows.push(await measureSend(session, runs));
-    log('measuring Deploy…');
-    rows.push(await measureDeploy(session, runs));
+    for (const name of only) {
+      log(`measuring ${name}…`);
+      rows.push(await measurements[name](session, runs, log));
+    }
     return rows;
+  } catch (error) {
+    await session.page.screenshot({ path: join(resultsDir, 'bench-FAILED.png') }).catch(() => {});
+    throw error;
   } finally {
     await session.stop();
   }
@@ -146,7 +146,8 @@ function formatTable(title, rows) {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const flag = process.argv.indexOf('--runs');
   const runs = flag > 0 ? Number(process.argv[flag + 1]) : 5;
-  benchE2E({ runs }).then(
+  const only = process.env.NIMBUS_BENCH_ONLY?.split(',').filter((name) => name in measurements);
+  benchE2E({ runs, ...(only?.length ? { only } : {}) }).then(
     (rows) => {
       process.stdout.write(formatTable('What a person waits for (VS Code 1.100.3 web workbench, Chromium, 2 cores)', rows) + '\n');
       process.exit(0);
