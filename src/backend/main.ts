@@ -1,31 +1,26 @@
-// Backend layer: the standalone entry — `node dist/backend.js [--port 7700] [--data DIR] [--host 127.0.0.1] [--sandbox LEVEL]`.
+// Backend layer: the standalone entry — `node dist/backend.js [--port 7700] [--data DIR] [--host 127.0.0.1] [--sandbox LEVEL]`,
+// the same options as `nimbus backend`.
 
 import { parseArgs } from 'node:util';
 import { isNimbusError } from '../shared/errors';
-import { serveUntilAborted } from './serve';
+import { backendFlags, backendUsage, serveOptionsFrom, serveUntilAborted } from './serve';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '7700' },
-      data: { type: 'string', default: '.nimbus/backend' },
-      host: { type: 'string', default: '127.0.0.1' },
-      sandbox: { type: 'string' },
-      verbose: { type: 'boolean', default: false },
-    },
-  });
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(backendUsage);
+    return 0;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: backendFlags, strict: true }));
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\nRun \`node dist/backend.js --help\` for its options.\n`);
+    return 2;
+  }
   const shutdown = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => shutdown.abort());
-  await serveUntilAborted({
-    port: Number(values.port),
-    host: values.host!,
-    dataDir: values.data!,
-    token: process.env.NIMBUS_TOKEN || undefined,
-    sandbox: values.sandbox,
-    verbose: values.verbose,
-    stderr: process.stderr,
-    signal: shutdown.signal,
-  });
+  await serveUntilAborted(serveOptionsFrom(values, { cwd: process.cwd(), env: process.env, stderr: process.stderr, signal: shutdown.signal }));
   return 0;
 }
 

@@ -2,10 +2,51 @@
 // `nimbus backend`. Prints the address (and a generated token, once) on stderr.
 
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { NimbusError } from '../shared/errors';
 import type { SandboxLevel } from '../executor/api';
 import { createLogger } from '../shared/logger';
 import { startBackend, type RunningBackend } from './server';
+
+/** The flags of `nimbus backend` and `node dist/backend.js`, declared once for both (node:util parseArgs shape). */
+export const backendFlags = {
+  port: { type: 'string', default: '7700' },
+  data: { type: 'string', default: '.nimbus/backend' },
+  host: { type: 'string', default: '127.0.0.1' },
+  sandbox: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+export const backendUsage = `nimbus backend [--port 7700] [--data DIR] [--host 127.0.0.1] [--sandbox LEVEL] [--verbose]
+   (or: node dist/backend.js with the same options)
+
+Runs the Nimbus backend until Ctrl-C, then drains in-flight invocations and stops. The API token comes
+from $NIMBUS_TOKEN, or is generated on first start, printed once and kept in DIR/token (mode 0600).
+
+Options:
+  --port N      port to listen on (default 7700; 0 picks a free one)
+  --data DIR    where functions, logs and objects are kept (default .nimbus/backend)
+  --host HOST   address to bind (default 127.0.0.1; anything else is reachable without TLS)
+  --sandbox L   how functions are isolated: strict (default), node or none
+  --verbose     log every request
+`;
+
+/** ServeOptions from parsed backendFlags. */
+export function serveOptionsFrom(
+  values: { port?: unknown; data?: unknown; host?: unknown; sandbox?: unknown; verbose?: unknown },
+  context: { cwd: string; env: NodeJS.ProcessEnv; stderr: ServeOptions['stderr']; signal: AbortSignal },
+): ServeOptions {
+  return {
+    port: Number(values.port),
+    host: String(values.host),
+    dataDir: resolve(context.cwd, String(values.data)),
+    token: context.env.NIMBUS_TOKEN || undefined,
+    sandbox: values.sandbox as string | undefined,
+    verbose: values.verbose === true,
+    stderr: context.stderr,
+    signal: context.signal,
+  };
+}
 
 export interface ServeOptions {
   port: number;

@@ -31,6 +31,8 @@ export class TestEventsPanels implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   /** Resolves when the panel's script has started and asked for its data; messages wait for it to keep their order. */
   private ready: Promise<void> = Promise.resolve();
+  /** The newest result: a hidden panel's page is gone and drops what is posted, so it gets this again when back. */
+  private lastResult: PanelResult | undefined;
   private markReady: () => void = () => undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private selectedId: string | undefined;
@@ -146,6 +148,7 @@ export class TestEventsPanels implements vscode.Disposable {
     if (message.type === 'ready') {
       // The function list goes first, so whatever waited for `ready` arrives after the panel knows its functions.
       await this.panel?.webview.postMessage(await this.functionsMessage());
+      if (this.lastResult) await this.panel?.webview.postMessage({ type: 'result', result: this.lastResult } satisfies HostMessage);
       this.markReady();
       return;
     }
@@ -201,6 +204,7 @@ export class TestEventsPanels implements vscode.Disposable {
     await this.post({ type: 'busy', target });
     try {
       const result = await this.run(ref, target, event);
+      this.lastResult = result;
       await this.post({ type: 'result', result });
       return result;
     } finally {
