@@ -37,7 +37,7 @@ export class DeployedFunctionsProvider implements vscode.TreeDataProvider<Deploy
       const [detail, metrics, logs] = await Promise.all([
         connection.client.getFunction(name),
         connection.client.metrics(name),
-        connection.client.logs(name, { limit: 200 }),
+        connection.client.logs(name, { limit: 200, newest: true }),
       ]);
       const active = detail.versions.find((version) => version.active);
       const children: DeployedNode[] = [
