@@ -57,5 +57,8 @@ for (const outcome of outcomes) {
   console.log(`  ${outcome.ok ? 'PASS' : 'FAIL'} ${outcome.id} (${(outcome.ms / 1000).toFixed(1)} s)${timings ? ` — ${timings}` : ''}${outcome.ok ? '' : `\n       ${outcome.error}`}`);
   for (const note of outcome.notes) console.log(`       note: ${note}`);
 }
-console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const passedCount = outcomes.filter((outcome) => outcome.ok).length;
+// Mocha's closing lines, so `npm test` totals the journeys with every other suite.
+console.log(`\n  ${passedCount} passing (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+if (passedCount < outcomes.length) console.log(`  ${outcomes.length - passedCount} failing`);
 process.exit(outcomes.every((outcome) => outcome.ok) ? 0 : 1);
