@@ -59,6 +59,9 @@ interface ActiveInvocation {
   timer?: NodeJS.Timeout;
   memoryWatch?: NodeJS.Timeout;
   peakMemoryMB: number;
+  /** Time spent paused in a debugger, and since when it is paused now: neither is run time nor billed. */
+  pausedMs: number;
+  pausedAt?: number;
   finish(outcome: Outcome): void;
 }
 
@@ -244,6 +247,8 @@ export class Instance {
       remainingMs: fn.timeout * 1000,
       armedAt: startedAt,
       peakMemoryMB: 0,
+      pausedMs: 0,
+      ...(this.paused ? { pausedAt: startedAt } : {}),
       finish: (outcome) => {
         if (this.active !== active) return;
         this.active = undefined;
@@ -260,7 +265,9 @@ export class Instance {
     this.send({ type: 'invoke', requestId: active.requestId, event, deadline: Date.now() + active.remainingMs });
     const outcome = await finished;
     if (this.isAlive) this.setReferenced(false);
-    return this.toResult(options.requestId, outcome, active.logs, coldStart);
+    const pausedMs = active.pausedMs + (active.pausedAt === undefined ? 0 : performance.now() - active.pausedAt);
+    const ran = { ...outcome, durationMs: Math.max(0, outcome.durationMs - pausedMs) };
+    return this.toResult(options.requestId, ran, active.logs, coldStart);
   }
 
   /** Stops or restarts the timeout clock (a debugger paused or resumed the instance). */
@@ -272,7 +279,10 @@ export class Instance {
     if (paused) {
       clearTimeout(active.timer);
       active.remainingMs -= performance.now() - active.armedAt;
+      active.pausedAt = performance.now();
     } else {
+      if (active.pausedAt !== undefined) active.pausedMs += performance.now() - active.pausedAt;
+      active.pausedAt = undefined;
       this.armTimeout(active);
       this.send({ type: 'deadline', requestId: active.requestId, deadline: Date.now() + active.remainingMs });
     }

@@ -146,6 +146,7 @@ for (const level of ['node', 'strict'] as const) {
       const result = await instance.invoke({ action: 'sleep', ms: 1200 });
       instance.setPaused(false);
       assert.deepEqual(result.result, { slept: 1200 });
+      assert.ok(result.report.durationMs < 1000, `paused time is neither run time nor billed (got ${result.report.durationMs} ms)`);
     });
 
     it('reports its exit when disposed', async () => {
