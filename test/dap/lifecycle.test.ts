@@ -147,12 +147,16 @@ describe('debug adapter: sessions', function () {
   });
 
   it('traces every DAP and CDP message by tag on stderr with trace: true', async () => {
-    const lines: string[] = [];
-    (client as unknown as { _adapterProcess: { stderr: NodeJS.ReadableStream } })._adapterProcess.stderr.on('data', (chunk: Buffer) => lines.push(...String(chunk).split('\n')));
+    // Whole text, split when asked: a chunk can end in the middle of a line.
+    let stderr = '';
+    (client as unknown as { _adapterProcess: { stderr: NodeJS.ReadableStream } })._adapterProcess.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
     const result = client!.waitForEvent('nimbusResult');
     await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', trace: true }, [{ path: tsCjs.orders, lines: [11], conditions: [{ logMessage: 'traced' }] }]);
     await result;
-    const tagged = (tag: string, text: string) => lines.some((line) => line.includes(` ${tag} `) && line.includes(text));
+    const tagged = (tag: string, text: string) => stderr.split('\n').some((line) => line.includes(` ${tag} `) && line.includes(text));
+    // The trace goes to stderr, the event itself to stdout: the trace line may arrive a moment after the event.
+    const deadline = Date.now() + 2000;
+    while (!tagged('dap event', '"event":"nimbusResult"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(tagged('dap request', '"command":"launch"'), 'launch request traced');
     assert.ok(tagged('dap event', '"event":"nimbusResult"'), 'result event traced');
     assert.ok(tagged('cdp send', '"method":"Debugger.setBreakpointByUrl"'), 'CDP command traced');
