@@ -1,7 +1,7 @@
 // CLI layer: `nimbus delete` — removes a function (all its versions, logs and routes) from the backend.
 
-import { connect } from '../../client';
 import type { CliCommand } from '../command';
+import { backendClient, backendConnectionHelp, backendConnectionOptions } from '../backendConnection';
 
 export const deleteCommand: CliCommand = {
   name: 'delete',
@@ -11,17 +11,15 @@ export const deleteCommand: CliCommand = {
 Removes the function with all its versions, logs, metrics and routes from the backend.
 
 Options:
-  --backend URL    the backend (default: $NIMBUS_BACKEND or http://127.0.0.1:7700)
-  --token TOKEN    its API token (default: $NIMBUS_TOKEN, or the token of a local backend in .nimbus/backend)
+${backendConnectionHelp}
 `,
   options: {
-    backend: { type: 'string' },
-    token: { type: 'string' },
+    ...backendConnectionOptions,
   },
   positionals: [1, 1],
   async run(args, io) {
     const name = args.positionals[0]!;
-    const client = connect({ backend: args.values.backend as string | undefined, token: args.values.token as string | undefined, env: io.env, cwd: io.cwd });
+    const client = backendClient(args.values, io);
     await client.deleteFunction(name);
     io.stderr.write(`Deleted ${name} from ${client.url}\n`);
     return 0;

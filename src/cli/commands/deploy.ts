@@ -2,10 +2,11 @@
 
 import { join } from 'node:path';
 import { createExecutor } from '../../executor';
-import { connect, packageFunction } from '../../client';
+import { packageFunction } from '../../client';
 import { functionByName } from '../../shared/manifest';
 import type { CliCommand } from '../command';
 import { loadManifestOption } from '../manifestOption';
+import { backendClient, backendConnectionHelp, backendConnectionOptions } from '../backendConnection';
 
 export const deployCommand: CliCommand = {
   name: 'deploy',
@@ -16,20 +17,18 @@ Bundles each named function (default: every function in nimbus.yaml), uploads it
 version and prints its URLs on stdout. Re-deploying unchanged code changes nothing. Progress goes to stderr.
 
 Options:
-  --backend URL    the backend (default: $NIMBUS_BACKEND or http://127.0.0.1:7700)
-  --token TOKEN    its API token (default: $NIMBUS_TOKEN, or the token of a local backend in .nimbus/backend)
+${backendConnectionHelp}
   --manifest FILE  nimbus.yaml to use (default: the nearest one above the working folder)
 `,
   options: {
-    backend: { type: 'string' },
-    token: { type: 'string' },
+    ...backendConnectionOptions,
     manifest: { type: 'string' },
   },
   positionals: [0, Number.POSITIVE_INFINITY],
   async run(args, io) {
     const manifest = await loadManifestOption(args.values.manifest, io.cwd);
     const functions = args.positionals.length > 0 ? args.positionals.map((name) => functionByName(manifest, name)) : manifest.functions;
-    const client = connect({ backend: args.values.backend as string | undefined, token: args.values.token as string | undefined, env: io.env, cwd: io.cwd });
+    const client = backendClient(args.values, io);
     // Fail fast on an unreachable backend before spending time on bundles.
     await client.health();
     const executor = createExecutor({ cacheDir: join(manifest.root, '.nimbus', 'cache') });

@@ -1,7 +1,7 @@
 // CLI layer: `nimbus functions` — the functions deployed on the backend.
 
-import { connect } from '../../client';
 import type { CliCommand } from '../command';
+import { backendClient, backendConnectionHelp, backendConnectionOptions } from '../backendConnection';
 
 export const functionsCommand: CliCommand = {
   name: 'functions',
@@ -12,17 +12,15 @@ Lists the deployed functions: active version, runtime, memory, timeout, triggers
 
 Options:
   --json           print the list as one JSON value
-  --backend URL    the backend (default: $NIMBUS_BACKEND or http://127.0.0.1:7700)
-  --token TOKEN    its API token (default: $NIMBUS_TOKEN, or the token of a local backend in .nimbus/backend)
+${backendConnectionHelp}
 `,
   options: {
     json: { type: 'boolean' },
-    backend: { type: 'string' },
-    token: { type: 'string' },
+    ...backendConnectionOptions,
   },
   positionals: [0, 0],
   async run(args, io) {
-    const client = connect({ backend: args.values.backend as string | undefined, token: args.values.token as string | undefined, env: io.env, cwd: io.cwd });
+    const client = backendClient(args.values, io);
     const functions = await client.listFunctions();
     if (args.values.json) {
       io.stdout.write(JSON.stringify(functions, null, 2) + '\n');

@@ -11,7 +11,8 @@ import { functionByName } from '../../shared/manifest';
 import { triggerTypes, type FunctionSpec, type TriggerType } from '../../shared/manifest/model';
 import type { CliCommand, CliIO, ParsedArgs } from '../command';
 import { loadManifestOption } from '../manifestOption';
-import { connect, remoteInvoke } from '../../client';
+import { remoteInvoke } from '../../client';
+import { backendClient, backendConnectionHelp, backendConnectionOptions } from '../backendConnection';
 
 const usage = `nimbus invoke <function> [--event FILE | --template TRIGGER | --data JSON] [--manifest FILE] [--remote] [--json]
 
@@ -27,10 +28,11 @@ Event (one of; default: the template of the function's first trigger):
 Options:
   --manifest FILE     nimbus.yaml to use (default: the nearest one above the working folder)
   --remote            invoke the deployed function on the backend instead of locally
-  --backend URL       backend for --remote (default: $NIMBUS_BACKEND or http://127.0.0.1:7700)
-  --token TOKEN       backend token for --remote (default: $NIMBUS_TOKEN)
   --sandbox LEVEL     strict (default), node or none
   --json              print the whole invocation (result, logs, report) as one JSON value
+
+With --remote:
+${backendConnectionHelp}
 `;
 
 function parseJson(text: string, origin: string): unknown {
@@ -102,8 +104,7 @@ export const invokeCommand: CliCommand = {
     remote: { type: 'boolean' },
     json: { type: 'boolean' },
     sandbox: { type: 'string' },
-    backend: { type: 'string' },
-    token: { type: 'string' },
+    ...backendConnectionOptions,
   },
   async run({ values, positionals }, io) {
     const manifest = await loadManifestOption(values.manifest, io.cwd);
@@ -112,7 +113,7 @@ export const invokeCommand: CliCommand = {
     const json = values.json === true;
     if (values.remote) {
       const outcome = await remoteInvoke(
-        connect({ backend: values.backend as string | undefined, token: values.token as string | undefined, env: io.env, cwd: io.cwd }),
+        backendClient(values, io),
         fn.name,
         event,
       );

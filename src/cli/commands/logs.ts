@@ -2,8 +2,8 @@
 
 import { NimbusError } from '../../shared/errors';
 import { formatLogLine, type LogLine } from '../../shared/invocation';
-import { connect } from '../../client';
 import type { CliCommand } from '../command';
+import { backendClient, backendConnectionHelp, backendConnectionOptions } from '../backendConnection';
 
 export const logsCommand: CliCommand = {
   name: 'logs',
@@ -16,15 +16,13 @@ Options:
   --follow         keep printing new lines as the function writes them, until Ctrl-C
   --since VALUE    start after this sequence number or at this ISO time
   --limit N        at most N stored lines (default 100): the newest ones, or the first ones after --since
-  --backend URL    the backend (default: $NIMBUS_BACKEND or http://127.0.0.1:7700)
-  --token TOKEN    its API token (default: $NIMBUS_TOKEN, or the token of a local backend in .nimbus/backend)
+${backendConnectionHelp}
 `,
   options: {
     follow: { type: 'boolean', short: 'f' },
     since: { type: 'string' },
     limit: { type: 'string' },
-    backend: { type: 'string' },
-    token: { type: 'string' },
+    ...backendConnectionOptions,
   },
   positionals: [1, 1],
   async run(args, io) {
@@ -33,7 +31,7 @@ Options:
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
       throw new NimbusError('USAGE', `nimbus logs: --limit must be a number from 1 to 1000 (got '${String(args.values.limit)}')`);
     }
-    const client = connect({ backend: args.values.backend as string | undefined, token: args.values.token as string | undefined, env: io.env, cwd: io.cwd });
+    const client = backendClient(args.values, io);
     const print = (line: LogLine) => io.stdout.write(formatLogLine(line) + '\n');
     const since = args.values.since as string | undefined;
     const page = { since, limit, newest: since === undefined };

@@ -1,8 +1,8 @@
 // CLI layer: `nimbus rollback` — makes an earlier deployed version of a function serve again.
 
 import { NimbusError } from '../../shared/errors';
-import { connect } from '../../client';
 import type { CliCommand } from '../command';
+import { backendClient, backendConnectionHelp, backendConnectionOptions } from '../backendConnection';
 
 export const rollbackCommand: CliCommand = {
   name: 'rollback',
@@ -14,13 +14,11 @@ with \`nimbus functions --json\` or the Deployed Functions view.
 
 Options:
   --version N      the version to serve
-  --backend URL    the backend (default: $NIMBUS_BACKEND or http://127.0.0.1:7700)
-  --token TOKEN    its API token (default: $NIMBUS_TOKEN, or the token of a local backend in .nimbus/backend)
+${backendConnectionHelp}
 `,
   options: {
     version: { type: 'string' },
-    backend: { type: 'string' },
-    token: { type: 'string' },
+    ...backendConnectionOptions,
   },
   positionals: [1, 1],
   async run(args, io) {
@@ -32,7 +30,7 @@ Options:
         throw new NimbusError('USAGE', `nimbus rollback: --version must be a version number like 3 (got '${String(args.values.version)}')`);
       }
     }
-    const client = connect({ backend: args.values.backend as string | undefined, token: args.values.token as string | undefined, env: io.env, cwd: io.cwd });
+    const client = backendClient(args.values, io);
     const result = await client.rollback(name, version);
     io.stderr.write(`${name} now serves version ${result.version}\n`);
     return 0;
