@@ -12,8 +12,13 @@ import { BackendsProvider } from './views/backends';
 import { DeployedFunctionsProvider } from './views/deployedFunctions';
 import { LocalFunctionsProvider } from './views/localFunctions';
 
+/** Set by the bundle's first line (scripts/build.mjs); absent when this module is loaded unbundled. */
+declare const __nimbusLoadStart: number | undefined;
+
 /** What activate() returns: other extensions and the integration tests reach the running parts through it. */
 export interface NimbusApi {
+  /** Milliseconds from the first line of the bundle to the end of activate(): loading plus activation. */
+  activationMs: number;
   ctx: Ctx;
   debug: NimbusDebug;
   panels: TestEventsPanels;
@@ -23,6 +28,7 @@ export interface NimbusApi {
 }
 
 export function activate(context: vscode.ExtensionContext): NimbusApi {
+  const activateStarted = performance.now();
   const ctx = new Ctx(context);
   const debug = new NimbusDebug(ctx);
   const panels = new TestEventsPanels(ctx, debug);
@@ -56,5 +62,8 @@ export function activate(context: vscode.ExtensionContext): NimbusApi {
   void vscode.commands.executeCommand('setContext', 'nimbus.backendConnected', false);
   // Reconnecting to the configured backend is network I/O: it runs after activation returns.
   setTimeout(() => void ctx.backends.restore().catch((error: unknown) => ctx.log.warn(`could not reconnect to ${ctx.config.backendUrl}: ${String(error)}`)), 0);
-  return { ctx, debug, panels, languageClient, localView, deployedView };
+  const started = typeof __nimbusLoadStart === 'number' ? __nimbusLoadStart : activateStarted;
+  const activationMs = performance.now() - started;
+  ctx.log.info(`activated in ${activationMs.toFixed(1)} ms (bundle load included)`);
+  return { activationMs, ctx, debug, panels, languageClient, localView, deployedView };
 }
