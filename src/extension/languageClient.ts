@@ -1,13 +1,13 @@
 // Extension glue: starts the nimbus.yaml language server (dist/languageServer.js) the first time a nimbus.yaml is open.
 
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { Ctx } from './ctx';
 
 const isManifest = (document: vscode.TextDocument) => document.uri.scheme === 'file' && /(^|[\\/])nimbus\.yaml$/.test(document.uri.fsPath);
 
 export class ManifestLanguageClient implements vscode.Disposable {
-  private client: LanguageClient | undefined;
+  private client: Promise<LanguageClient> | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly ctx: Ctx) {
@@ -18,8 +18,18 @@ export class ManifestLanguageClient implements vscode.Disposable {
     if (vscode.workspace.textDocuments.some(isManifest)) void this.start();
   }
 
-  async start(): Promise<LanguageClient> {
-    if (this.client) return this.client;
+  start(): Promise<LanguageClient> {
+    this.client ??= this.create().catch((error: unknown) => {
+      // A failed start (no server bundle, a crash) may be retried by the next manifest opened.
+      this.client = undefined;
+      throw error;
+    });
+    return this.client;
+  }
+
+  private async create(): Promise<LanguageClient> {
+    // Loaded on first use: the client library is the largest part of the bundle, and activation should not pay for it.
+    const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
     const module = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'languageServer.js').fsPath;
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },
@@ -30,13 +40,13 @@ export class ManifestLanguageClient implements vscode.Disposable {
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{ts,js,mjs,cjs,mts,cts}') },
       outputChannel: this.ctx.log,
     };
-    this.client = new LanguageClient('nimbus.languageServer', 'Nimbus Manifest Language Server', serverOptions, clientOptions);
-    await this.client.start();
-    return this.client;
+    const client = new LanguageClient('nimbus.languageServer', 'Nimbus Manifest Language Server', serverOptions, clientOptions);
+    await client.start();
+    return client;
   }
 
   dispose(): void {
     this.subscription.dispose();
-    void this.client?.dispose();
+    void this.client?.then((client) => client.dispose(), () => undefined);
   }
 }
