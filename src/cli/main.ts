@@ -1,31 +1,21 @@
 // CLI layer: the `nimbus` entry point (dist/cli.js) — wires the subcommands to the process.
 
-import type { CliCommand, CliIO } from './command';
-import { runCli } from './run';
-import { initCommand } from './commands/init';
-import { invokeCommand } from './commands/invoke';
-import { eventsGenerateCommand } from './commands/events';
-import { serveCommand } from './commands/serve';
-import { debugAdapterCommand } from './commands/debugAdapter';
-import { deployCommand } from './commands/deploy';
-import { functionsCommand } from './commands/functions';
-import { logsCommand } from './commands/logs';
-import { deleteCommand } from './commands/delete';
-import { rollbackCommand } from './commands/rollback';
-import { backendCommand } from './commands/backend';
+import type { CliIO } from './command';
+import { runCli, type CommandEntry } from './run';
 
-const commands: CliCommand[] = [
-  initCommand,
-  invokeCommand,
-  eventsGenerateCommand,
-  serveCommand,
-  deployCommand,
-  functionsCommand,
-  logsCommand,
-  deleteCommand,
-  rollbackCommand,
-  backendCommand,
-  debugAdapterCommand,
+// Each command loads only when it runs: `nimbus invoke` does not pay for the backend, debugger or deploy code.
+const commands: CommandEntry[] = [
+  { name: 'init', load: () => import('./commands/init').then((module) => module.initCommand) },
+  { name: 'invoke', load: () => import('./commands/invoke').then((module) => module.invokeCommand) },
+  { name: 'events generate', load: () => import('./commands/events').then((module) => module.eventsGenerateCommand) },
+  { name: 'serve', load: () => import('./commands/serve').then((module) => module.serveCommand) },
+  { name: 'deploy', load: () => import('./commands/deploy').then((module) => module.deployCommand) },
+  { name: 'functions', load: () => import('./commands/functions').then((module) => module.functionsCommand) },
+  { name: 'logs', load: () => import('./commands/logs').then((module) => module.logsCommand) },
+  { name: 'delete', load: () => import('./commands/delete').then((module) => module.deleteCommand) },
+  { name: 'rollback', load: () => import('./commands/rollback').then((module) => module.rollbackCommand) },
+  { name: 'backend', load: () => import('./commands/backend').then((module) => module.backendCommand) },
+  { name: 'debug-adapter', load: () => import('./commands/debugAdapter').then((module) => module.debugAdapterCommand) },
 ];
 
 const controller = new AbortController();

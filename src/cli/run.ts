@@ -4,6 +4,12 @@ import { parseArgs } from 'node:util';
 import { NimbusError, exitCodeOf, isNimbusError } from '../shared/errors';
 import type { CliCommand, CliIO } from './command';
 
+/** A command known by name, loaded only when it runs (or for the overview): startup stays light. */
+export interface CommandEntry {
+  name: string;
+  load(): Promise<CliCommand>;
+}
+
 export const cliVersion = '0.1.0';
 
 function overview(commands: readonly CliCommand[]): string {
@@ -23,7 +29,7 @@ function overview(commands: readonly CliCommand[]): string {
 }
 
 /** Finds the command named by the first one or two words of argv (`events generate` is two). */
-function findCommand(commands: readonly CliCommand[], argv: string[]): { command?: CliCommand; rest: string[] } {
+function findCommand(commands: readonly CommandEntry[], argv: string[]): { command?: CommandEntry; rest: string[] } {
   const two = argv.slice(0, 2).join(' ');
   const byTwo = commands.find((command) => command.name === two);
   if (byTwo) return { command: byTwo, rest: argv.slice(2) };
@@ -36,17 +42,18 @@ function usageError(message: string, hint: string): NimbusError {
 }
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
-export async function runCli(argv: string[], io: CliIO, commands: readonly CliCommand[]): Promise<number> {
+export async function runCli(argv: string[], io: CliIO, commands: readonly CommandEntry[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    (argv.length === 0 ? io.stderr : io.stdout).write(overview(commands));
+    (argv.length === 0 ? io.stderr : io.stdout).write(overview(await Promise.all(commands.map((entry) => entry.load()))));
     return argv.length === 0 ? 2 : 0;
   }
   if (argv[0] === '--version' || argv[0] === '-v') {
     io.stdout.write(cliVersion + '\n');
     return 0;
   }
-  const { command, rest } = findCommand(commands, argv);
+  const { command: entry, rest } = findCommand(commands, argv);
   try {
+    const command = await entry?.load();
     if (!command) {
       const group = commands.filter((candidate) => candidate.name.startsWith(argv[0] + ' '));
       if (group.length) {
