@@ -5,9 +5,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LogTail } from '../client/client';
+import type { DeployResponse } from '../shared/backendApi';
 import { NimbusError } from '../shared/errors';
 import { askToken } from './backends';
 import type { Ctx } from './ctx';
+import { functionId } from './manifests';
 import type { NimbusDebug } from './debug';
 import { deploy, defaultEvent, invokeLocal, invokeRemote, summarize } from './invocations';
 import type { TestEventsPanels } from './panel';
@@ -212,7 +214,20 @@ function showResult(ctx: Ctx, message: string, failed: boolean): void {
   });
 }
 
-async function deployAndReport(services: CommandServices, refs: Awaited<ReturnType<typeof resolveFunctions>>) {
+/** Deploys in flight, by the functions they deploy: a second click joins the first instead of racing it. */
+const deploysInFlight = new Map<string, Promise<DeployResponse[]>>();
+
+function deployAndReport(services: CommandServices, refs: Awaited<ReturnType<typeof resolveFunctions>>): Promise<DeployResponse[]> {
+  const key = refs.map(functionId).sort().join('\n');
+  let running = deploysInFlight.get(key);
+  if (!running) {
+    running = deployAndNotify(services, refs).finally(() => deploysInFlight.delete(key));
+    deploysInFlight.set(key, running);
+  }
+  return running;
+}
+
+async function deployAndNotify(services: CommandServices, refs: Awaited<ReturnType<typeof resolveFunctions>>): Promise<DeployResponse[]> {
   if (refs.length === 0) throw new NimbusError('FUNCTION_NOT_FOUND', 'Nothing to deploy here: pick nimbus.yaml, a handler file or a folder with functions.');
   const outcomes = await deploy(services.ctx, refs);
   services.deployedView.refresh();

@@ -48,7 +48,7 @@ async function measureDebug(session, runs, log) {
   }
   log(`  debug: ${times.map((ms) => Math.round(ms)).join(', ')} ms`);
   // Tidying up is not part of the measurement; a breakpoint left behind only matters to the Debug measurement.
-  await wb.command('Debug: Remove All Breakpoints').catch(() => {});
+  await wb.command('Remove All Breakpoints').catch(() => {});
   await wb.command('View: Close All Editors').catch(() => {});
   return row('click "Debug" → editor shows the stopped line', times, 'api (TS), new debug session each run: bundle cache, instance start, inspector attach, breakpoint bind');
 }

@@ -89,7 +89,7 @@ export async function resetWorkbench(session) {
     await page.keyboard.press('Shift+F5');
     await waitUntil('the debug session to stop', async () => !(await wb.debugToolbarVisible()), 15_000).catch(() => {});
   }
-  await wb.command('Debug: Remove All Breakpoints').catch(() => {});
+  await wb.command('Remove All Breakpoints').catch(() => {});
   await wb.command('View: Close All Editors').catch(() => {});
   await wb.dismissNotifications();
 }

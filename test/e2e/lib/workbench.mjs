@@ -78,8 +78,9 @@ export class Workbench {
     await entry.hover();
     await this.page.waitForTimeout(150);
     beforeClick?.();
+    // One click only: a menu that closes slowly is still visible for a moment, and a second activation (Enter)
+    // would run the command twice.
     await entry.click();
-    if (await entry.isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
     await entry.waitFor({ state: 'hidden', timeout: 5000 });
   }
 
@@ -90,8 +91,15 @@ export class Workbench {
     await input.waitFor();
     await input.fill(`>${title}`);
     const pick = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    await pick.waitFor();
-    await this.keyboard.press('Enter');
+    try {
+      await pick.waitFor({ timeout: 10_000 });
+    } catch (error) {
+      // Leave no half-typed palette behind for the next step's keys.
+      await this.keyboard.press('Escape');
+      throw error;
+    }
+    // Click the row that matches: Enter would run whichever row the palette happens to highlight first.
+    await pick.click();
   }
 
   /** Answers a quick input: optionally replaces its value, then Enter. */
