@@ -64,19 +64,24 @@ export class BackendManager implements vscode.Disposable {
   }
 
   /**
-   * Connects to the configured backend URL at start when its token is known: stored in SecretStorage, or — for a
-   * backend on this machine started in the workspace (`nimbus backend`, `npm start`) — the token file it wrote into
-   * the workspace's `.nimbus/backend/`, found the same way the CLI finds it.
+   * Connects at start to `nimbus.backend.url` (or $NIMBUS_BACKEND) when its token is known: for a backend started in
+   * the workspace (`nimbus backend`, `npm start`) the token file it wrote into `.nimbus/backend/`, or $NIMBUS_TOKEN —
+   * found the way the CLI finds them — else the one kept in SecretStorage from an earlier connect.
    */
   async restore(): Promise<void> {
-    if (!this.config.backendUrl || this.connection) return;
-    const url = this.config.backendUrl;
-    const stored = await this.context.secrets.get(tokenKey(url));
+    const url = this.config.backendUrl || process.env.NIMBUS_BACKEND || '';
+    if (!url || this.connection) return;
     const folders = vscode.workspace.workspaceFolders ?? [];
-    const token =
-      stored ??
-      folders.map((folder) => resolveConnection({ backend: url, env: {}, cwd: folder.uri.fsPath }).token).find((found) => found !== undefined);
-    if (token) await this.connect(url, token, false);
+    const found = folders
+      .map((folder) => resolveConnection({ backend: url, env: process.env, cwd: folder.uri.fsPath }).token)
+      .find((token) => token !== undefined);
+    const token = found ?? (await this.context.secrets.get(tokenKey(url)));
+    if (!token) {
+      this.log.info(`${url} is configured but its token is not known here: connect once with "Nimbus: Connect to Backend…"`);
+      return;
+    }
+    this.log.info(`reconnecting to ${url}`);
+    await this.connect(url, token, false);
   }
 
   async connect(url: string, token: string, local: boolean): Promise<Connection> {
