@@ -54,7 +54,8 @@ export class Workbench {
 
   async expand(row) {
     if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
-    await this.page.waitForFunction((element) => element.getAttribute('aria-expanded') === 'true', await row.elementHandle());
+    // Through the locator, not an element handle: a refreshing tree replaces its row elements.
+    await waitUntil('the row to expand', async () => (await row.getAttribute('aria-expanded', { timeout: 1000 })) === 'true');
   }
 
   /** Hovers a row and clicks its inline action (a command's title, e.g. "Debug Function"). */
