@@ -18,7 +18,7 @@ import type {
 } from './api';
 import { Bundler } from './bundler';
 import { LocalDebugInstance } from './debugInstance';
-import { findHarnessFile } from './paths';
+import { findHarnessFile, sweepOrphanedInstanceTmpDirs } from './paths';
 import { FunctionPool, specKey } from './pool';
 import { findBubblewrap, findNodeRuntime, type NodeRuntime } from './sandbox';
 
@@ -53,6 +53,7 @@ class LocalExecutor implements Executor {
   constructor(private readonly options: ExecutorOptions) {
     this.logger = options.logger ?? silentLogger;
     this.bundler = new Bundler(options.cacheDir, this.logger);
+    sweepOrphanedInstanceTmpDirs();
   }
 
   async invoke(fn: RunnableFunction, event: unknown, options?: InvokeOptions): Promise<InvocationResult> {

@@ -2,10 +2,8 @@
 // cloud enforces per invocation (timeout, memory) and turns every way the child can die into an invocation error.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Emitter, type Event } from '../shared/disposable';
 import { NimbusError } from '../shared/errors';
 import {
@@ -19,7 +17,7 @@ import {
 } from '../shared/invocation';
 import type { Logger } from '../shared/logger';
 import type { BundleInfo, RunnableFunction, SandboxLevel } from './api';
-import { findFunctionRoot } from './paths';
+import { createInstanceTmpDir, findFunctionRoot } from './paths';
 import type { HarnessMessage, ParentMessage } from './protocol';
 import { planSpawn, type NodeRuntime } from './sandbox';
 
@@ -110,7 +108,7 @@ export class Instance {
     const { fn } = options;
     this.functionName = fn.name;
     this.bundle = options.bundle;
-    this.tmpDir = mkdtempSync(join(tmpdir(), 'nimbus-instance-'));
+    this.tmpDir = createInstanceTmpDir();
     const plan = planSpawn({
       level: options.sandbox,
       fn,

@@ -1,6 +1,8 @@
 // Executor layer: where things are on disk — the built harness inside the Nimbus package, and a function's own folder.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { NimbusError } from '../shared/errors';
 import type { RunnableFunction } from './api';
@@ -50,5 +52,44 @@ export function findFunctionRoot(fn: RunnableFunction): string {
   for (let folder = handlerFolder; ; folder = dirname(folder)) {
     if (existsSync(join(folder, 'nimbus.yaml')) || existsSync(join(folder, 'package.json'))) return folder;
     if (dirname(folder) === folder) return handlerFolder;
+  }
+}
+
+const instanceTmpPrefix = 'nimbus-instance-';
+
+/** A new private tmp dir for an instance, named after the process that owns it so leftovers can be told apart. */
+export function createInstanceTmpDir(): string {
+  return mkdtempSync(join(tmpdir(), `${instanceTmpPrefix}${process.pid}-`));
+}
+
+/**
+ * Removes instance tmp dirs in `folder` whose owning process is gone: a host killed with `kill -9` (a crashed
+ * backend, a closed editor) cannot clean up after its instances.
+ */
+export async function removeOrphanedInstanceTmpDirs(folder: string = tmpdir()): Promise<string[]> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const orphans = names.filter((name) => {
+    const owner = new RegExp(`^${instanceTmpPrefix}(\\d+)-`).exec(name);
+    return owner !== null && !isAlive(Number(owner[1]));
+  });
+  await Promise.all(orphans.map((name) => rm(join(folder, name), { recursive: true, force: true }).catch(() => undefined)));
+  return orphans;
+}
+
+let swept = false;
+
+/** Once per process, in the background: the first executor cleans up after hosts that died before. */
+export function sweepOrphanedInstanceTmpDirs(): void {
+  if (swept) return;
+  swept = true;
+  void removeOrphanedInstanceTmpDirs();
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
