@@ -169,7 +169,10 @@ export class TestEventsPanels implements vscode.Disposable {
         const event = this.parseEvent(message.eventText);
         const file = this.eventFile(ref, message.name);
         await mkdir(join(file, '..'), { recursive: true });
-        await writeFile(file, JSON.stringify(event, null, 2) + '\n');
+        // Written beside, then renamed: a reader (git, a file watcher, a teammate's editor) never sees half a file.
+        const partial = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+        await writeFile(partial, JSON.stringify(event, null, 2) + '\n');
+        await rename(partial, file);
         await this.postSaved(ref);
         void vscode.window.setStatusBarMessage(`Saved ${vscode.workspace.asRelativePath(file)}`, 3000);
         return;
