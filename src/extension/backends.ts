@@ -1,15 +1,15 @@
 // Extension glue: the backends the extension knows — the local companion it starts on demand as a child process, and
 // remote ones by URL — which one is connected, and their tokens (SecretStorage only, never settings).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { BackendClient } from '../client/client';
 import { resolveConnection } from '../client/connection';
 import { NimbusError } from '../shared/errors';
 import type { NimbusConfig } from './config';
+import { launchBackend } from '../backend/launch';
 import { findNodeRuntime } from '../executor/sandbox';
 
 export interface BackendEntry {
@@ -136,31 +136,25 @@ export class BackendManager implements vscode.Disposable {
   private async spawnLocal(): Promise<Connection> {
     const dataDir = this.localDataDir();
     await vscode.workspace.fs.createDirectory(vscode.Uri.file(dataDir));
-    const port = this.config.localBackendPort || (await freePort());
-    const script = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'backend.js').fsPath;
     // The backend's embedded store is a native module built for Node, so it runs in `node`, not in the editor's runtime.
     const node = findNodeRuntime(this.config.nodePath);
-    const child = spawn(node.path, [script, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, url } = await launchBackend({
+      nodePath: node.path,
+      script: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'backend.js').fsPath,
+      dataDir,
+      port: this.config.localBackendPort,
       env: { ...process.env, ...node.env, NIMBUS_TOKEN: '' },
+      timeoutMs: startTimeoutMs,
+      onOutput: (line) => this.log.info(`[backend] ${line}`),
     });
     this.localProcess = child;
-    child.stdout?.on('data', (chunk: Buffer) => this.log.info(`[backend] ${chunk.toString().trimEnd()}`));
-    child.stderr?.on('data', (chunk: Buffer) => this.log.info(`[backend] ${chunk.toString().trimEnd()}`));
-    const exited = new Promise<never>((_, reject) => {
-      child.once('error', (error) => reject(new NimbusError('BACKEND_UNREACHABLE', `Could not start the local backend with "${node.path}": ${error.message}. Set "nimbus.nodePath" to a Node.js 20 executable.`)));
-      child.once('exit', (code, signal) => {
-        if (this.localProcess === child) {
-          this.localProcess = undefined;
-          this.localUrl = undefined;
-          if (this.connection?.local) this.connection = undefined;
-          this.changed();
-        }
-        reject(new NimbusError('BACKEND_UNREACHABLE', `The local backend exited (${signal ?? `code ${code}`}) before it was ready; see the "Nimbus" log.`));
-      });
+    child.once('exit', () => {
+      if (this.localProcess !== child) return;
+      this.localProcess = undefined;
+      this.localUrl = undefined;
+      if (this.connection?.local) this.connection = undefined;
+      this.changed();
     });
-    const url = `http://127.0.0.1:${port}`;
-    await Promise.race([exited, waitForHealth(url, startTimeoutMs)]);
     const token = (await readFile(join(dataDir, tokenFileName), 'utf8')).trim();
     this.localUrl = url;
     this.log.info(`local backend started at ${url} (pid ${child.pid}, data ${dataDir})`);
@@ -205,28 +199,4 @@ export async function askToken(url: string): Promise<string | undefined> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
-/** Polls /healthz until it answers (bounded); the caller races this against the process exiting. */
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new NimbusError('BACKEND_UNREACHABLE', `The local backend did not answer at ${url} within ${timeoutMs / 1000} s; see the "Nimbus" log.`);
-}

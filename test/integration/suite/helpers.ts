@@ -1,9 +1,8 @@
 // Integration test helpers: bounded waits, a real companion backend on a loopback port, and screenshots.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launchBackend } from '../../../src/backend/launch';
 
 /** Where the repository is (the extension under test); the web runner sets it, desktop runs start from this file. */
 export const repositoryRoot = process.env.NIMBUS_TEST_ROOT ?? join(__dirname, '..', '..', '..');
@@ -47,45 +46,15 @@ export interface RunningBackend {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Starts `node dist/backend.js` with a fresh data dir and a known token. */
+/** Starts `node dist/backend.js` with a fresh data dir and a known token, on a port it picks itself. */
 export async function startBackend(): Promise<RunningBackend> {
-  const port = await freePort();
   const token = 'integration-test-token';
   const data = mkdtempSync(join(process.env.NIMBUS_TEST_SCRATCH ?? tmpdir(), 'backend-'));
-  const child: ChildProcess = spawn('node', [join(repositoryRoot, 'dist', 'backend.js'), '--port', String(port), '--host', '127.0.0.1', '--data', data], {
+  const backend = await launchBackend({
+    nodePath: 'node',
+    script: join(repositoryRoot, 'dist', 'backend.js'),
+    dataDir: data,
     env: { ...process.env, NIMBUS_TOKEN: token },
-    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`the backend at ${url} (stderr: ${stderr})`, async () => {
-    if (child.exitCode !== null) throw new Error(`the backend exited with ${child.exitCode}: ${stderr}`);
-    try {
-      return (await fetch(`${url}/healthz`)).ok;
-    } catch {
-      return false;
-    }
-  });
-  return {
-    url,
-    token,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return { url: backend.url, token, stop: () => backend.stop() };
 }
