@@ -1,11 +1,11 @@
 // CLI layer: `nimbus events generate` — prints the template event of a trigger type in its AWS shape.
 
-import { NimbusError } from '../../shared/errors';
 import { eventTemplate } from '../../shared/events';
 import { findManifest, functionByName, loadManifest } from '../../shared/manifest';
-import { builtinDefaults, triggerTypes, type FunctionSpec, type TriggerType } from '../../shared/manifest/model';
+import { builtinDefaults, type FunctionSpec } from '../../shared/manifest/model';
 import type { CliCommand } from '../command';
 import { manifestPathFrom } from '../manifestOption';
+import { triggerTypeArgument } from '../triggerType';
 
 const usage = `nimbus events generate <http|storage|queue|schedule> [--function NAME] [--manifest FILE]
 
@@ -36,10 +36,7 @@ export const eventsGenerateCommand: CliCommand = {
   positionals: [1, 1],
   options: { function: { type: 'string' }, manifest: { type: 'string' } },
   async run({ values, positionals }, io) {
-    const type = positionals[0] as TriggerType;
-    if (!triggerTypes.includes(type)) {
-      throw new NimbusError('USAGE', `nimbus events generate: unknown trigger type '${positionals[0]}'; expected one of ${triggerTypes.join(', ')}`);
-    }
+    const type = triggerTypeArgument(positionals[0], 'nimbus events generate');
     let fn = genericFunction();
     if (typeof values.function === 'string') {
       fn = functionByName(await loadManifest(await manifestPathFrom(values.manifest, io.cwd)), values.function);

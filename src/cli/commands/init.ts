@@ -5,8 +5,9 @@ import { basename, join, relative, resolve } from 'node:path';
 import { NimbusError } from '../../shared/errors';
 import { eventTemplate } from '../../shared/events';
 import { parseManifest } from '../../shared/manifest';
-import { triggerTypes, type TriggerType } from '../../shared/manifest/model';
+import type { TriggerType } from '../../shared/manifest/model';
 import type { CliCommand } from '../command';
+import { triggerTypeArgument } from '../triggerType';
 
 const usage = `nimbus init [dir] [--template http|storage|queue|schedule] [--ts]
 
@@ -96,10 +97,7 @@ export const initCommand: CliCommand = {
   options: { template: { type: 'string' }, ts: { type: 'boolean' } },
   async run({ values, positionals }, io) {
     const dir = resolve(io.cwd, positionals[0] ?? '.');
-    const trigger = (values.template ?? 'http') as TriggerType;
-    if (!triggerTypes.includes(trigger)) {
-      throw new NimbusError('USAGE', `nimbus init: unknown --template '${String(values.template)}'; expected one of ${triggerTypes.join(', ')}`);
-    }
+    const trigger = triggerTypeArgument(values.template ?? 'http', 'nimbus init: --template');
     const typescript = values.ts === true;
     const name = functionNames[trigger];
     const handlerPath = `src/${name}.${typescript ? 'ts' : 'js'}`;

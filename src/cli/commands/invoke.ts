@@ -8,11 +8,12 @@ import { NimbusError } from '../../shared/errors';
 import { eventTemplate } from '../../shared/events';
 import { formatLogLine, formatReport, type InvocationResult } from '../../shared/invocation';
 import { functionByName } from '../../shared/manifest';
-import { triggerTypes, type FunctionSpec, type TriggerType } from '../../shared/manifest/model';
+import { triggerTypes, type FunctionSpec } from '../../shared/manifest/model';
 import type { CliCommand, CliIO, ParsedArgs } from '../command';
 import { loadManifestOption } from '../manifestOption';
 import { remoteInvoke } from '../../client';
 import { backendClient, backendConnectionHelp, backendConnectionOptions } from '../backendConnection';
+import { triggerTypeArgument } from '../triggerType';
 
 const usage = `nimbus invoke <function> [--event FILE | --template TRIGGER | --data JSON] [--manifest FILE] [--remote] [--json]
 
@@ -64,11 +65,7 @@ async function chooseEvent(values: ParsedArgs['values'], fn: FunctionSpec, root:
   if (typeof values.data === 'string') return parseJson(values.data, '--data');
   if (typeof values.event === 'string') return readEventFile(values.event, fn, root, cwd);
   if (typeof values.template === 'string') {
-    const type = values.template as TriggerType;
-    if (!triggerTypes.includes(type)) {
-      throw new NimbusError('USAGE', `nimbus invoke: unknown trigger type '${values.template}'; expected one of ${triggerTypes.join(', ')}`);
-    }
-    return eventTemplate(fn, type);
+    return eventTemplate(fn, triggerTypeArgument(values.template, 'nimbus invoke: --template'));
   }
   const first = fn.triggers[0];
   return first ? eventTemplate(fn, first.type) : {};
