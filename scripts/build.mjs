@@ -5,15 +5,19 @@ import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-// Each entry runs in plain Node except extension.js (VS Code extension host) and webview.js (browser).
+// Each entry runs in plain Node except extension.js and languageClientLib.js (VS Code extension host) and webview.js
+// (browser).
 const nodeEntries = {
   extension: 'src/extension/main.ts',
+  // Required by extension.js on first use (a manifest opened), so that activation does not load it.
+  languageClientLib: 'src/extension/languageClientLib.ts',
   debugAdapter: 'src/debug/main.ts',
   languageServer: 'src/language/main.ts',
   cli: 'src/cli/main.ts',
   backend: 'src/backend/main.ts',
   harness: 'src/executor/harness/main.ts',
 };
+const hostsExtension = (name) => name === 'extension' || name === 'languageClientLib';
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(file)));
 
 const common = {
@@ -34,7 +38,7 @@ const builds = Object.entries(present).map(([name, file]) => ({
   format: 'cjs',
   // Native or binary-carrying packages load from node_modules at run time. 'vscode' is external only for the
   // extension: a stray import of it anywhere else fails that entry's build.
-  external: name === 'extension' ? ['vscode', 'esbuild', 'better-sqlite3'] : ['esbuild', 'better-sqlite3'],
+  external: hostsExtension(name) ? ['vscode', 'esbuild', 'better-sqlite3'] : ['esbuild', 'better-sqlite3'],
   // The extension measures its own activation from the first line of its bundle (module loading included).
   ...(name === 'extension' ? { banner: { js: 'var __nimbusLoadStart = performance.now();' } } : {}),
 }));

@@ -1,7 +1,7 @@
 // Client layer: the typed client of the companion backend's API (DESIGN §6) — plain Node (global fetch + ws), used by
 // the CLI and the extension. Timeouts on every call, retries on idempotent ones, errors that say what to do.
 
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { NimbusError, type ErrorCode } from '../shared/errors';
 import type { IDisposable } from '../shared/disposable';
 import type { LogLine } from '../shared/invocation';
@@ -159,7 +159,9 @@ export class BackendClient {
   tailLogs(functionName: string | undefined, onLine: (line: LogLine) => void): LogTail {
     const url = new URL(this.url.replace(/^http/, 'ws') + '/api/v1/logs/stream');
     if (functionName) url.searchParams.set('function', functionName);
-    const socket = new WebSocket(url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, handshakeTimeout: this.timeoutMs });
+    // Required here, not imported at the top: loading ws costs the extension ~10 ms of activation, and few sessions tail.
+    const WebSocketClass = require('ws') as typeof WebSocket;
+    const socket = new WebSocketClass(url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, handshakeTimeout: this.timeoutMs });
     let disposed = false;
     const opened = new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

@@ -7,7 +7,6 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { create as createTar } from 'tar';
 import { artifactPaths, type DeployConfig } from '../shared/backendApi';
 import type { FunctionSpec, Manifest } from '../shared/manifest/model';
 import type { Executor } from '../executor/api';
@@ -62,6 +61,8 @@ export async function packArtifact(files: Record<string, string | Buffer>): Prom
       await chmod(file, 0o644);
     }
     const chunks: Buffer[] = [];
+    // Loaded on first deploy rather than with the module: the extension loads this module at activation.
+    const { create: createTar } = await import('tar');
     const stream = createTar({ cwd: folder, portable: true, mtime: new Date(0), noDirRecurse: true }, names);
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     // Node writes no timestamp into the gzip header, so the bytes depend on the content only.

@@ -1,5 +1,6 @@
 // Extension glue: starts the nimbus.yaml language server (dist/languageServer.js) the first time a nimbus.yaml is open.
 
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { Ctx } from './ctx';
@@ -28,8 +29,8 @@ export class ManifestLanguageClient implements vscode.Disposable {
   }
 
   private async create(): Promise<LanguageClient> {
-    // Loaded on first use: the client library is the largest part of the bundle, and activation should not pay for it.
-    const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
+    // Loaded on first use from its own bundle beside this one (see languageClientLib.ts): activation does not pay for it.
+    const { LanguageClient, TransportKind } = require(join(__dirname, 'languageClientLib.js')) as typeof import('./languageClientLib');
     const module = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'languageServer.js').fsPath;
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },

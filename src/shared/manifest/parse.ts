@@ -1,5 +1,5 @@
 // Shared layer: parses nimbus.yaml into the Manifest model with exact-range diagnostics; pure, so the language server can run it per keystroke.
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { compileRoute, routeShape, routeSyntaxError } from '../http/routes';
@@ -32,7 +32,11 @@ let validator: ValidateFunction | undefined;
 function validate(value: unknown): ErrorObject[] {
   // strict: false because the schema carries editor keywords (markdownDescription, defaultSnippets) that ajv does not know;
   // verbose: true so each error carries its schema node, whose property names make 'expected one of …' messages.
-  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  if (!validator) {
+    // Required here rather than imported: loading ajv costs a few ms that the extension's activation need not pay.
+    const { default: Ajv } = require('ajv') as typeof import('ajv');
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  }
   return validator(value) ? [] : [...(validator.errors ?? [])];
 }
 
