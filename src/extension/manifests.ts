@@ -13,6 +13,16 @@ export function functionId(ref: FunctionRef): string {
   return `${ref.manifest.path}#${ref.fn.name}`;
 }
 
+/**
+ * Context keys for `when` clauses: `nimbus.hasManifest`, and `nimbus.handlerFiles` (the handler files' paths) so that
+ * F5 in a handler file with no launch configuration debugs its function instead of asking which debugger to use.
+ */
+function publishContext(manifests: readonly Manifest[]): void {
+  const handlerFiles = [...new Set(manifests.flatMap((manifest) => manifest.functions.map((fn) => fn.handlerFile)))];
+  void vscode.commands.executeCommand('setContext', 'nimbus.hasManifest', manifests.length > 0);
+  void vscode.commands.executeCommand('setContext', 'nimbus.handlerFiles', handlerFiles);
+}
+
 export class WorkspaceManifests implements vscode.Disposable {
   private loading: Promise<Manifest[]> | undefined;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -31,7 +41,10 @@ export class WorkspaceManifests implements vscode.Disposable {
 
   /** Manifests that parse; broken ones are left to the language server's diagnostics. */
   all(): Promise<Manifest[]> {
-    this.loading ??= this.load();
+    this.loading ??= this.load().then((manifests) => {
+      publishContext(manifests);
+      return manifests;
+    });
     return this.loading;
   }
 

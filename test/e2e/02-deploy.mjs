@@ -1,4 +1,4 @@
-// Journey 2 — right-click deploy: "Deploy Function" on the handler file in the Explorer, the progress notification
+// Journey 2 — right-click deploy: "Nimbus: Deploy Function" on the handler file in the Explorer, the progress notification
 // runs to completion, the Deployed Functions tree shows the function with its HTTP trigger URL, and that URL answers
 // with the function's response.
 import { connectBackend } from './lib/session.mjs';
@@ -13,7 +13,7 @@ export async function run(t) {
   await t.step('connect to the backend with "Connect to Backend…" (URL and token typed in)', () => connectBackend(session));
 
   let clicked;
-  await t.step('right-click src/api.ts in the Explorer → "Deploy Function"', async () => {
+  await t.step('right-click src/api.ts in the Explorer → "Nimbus: Deploy Function"', async () => {
     await wb.openContainer('Explorer');
     const explorer = page.locator('.explorer-folders-view');
     const src = wb.row(explorer, 'src');
@@ -21,10 +21,10 @@ export async function run(t) {
     if ((await src.getAttribute('aria-expanded')) === 'false') await src.click();
     const file = wb.row(explorer, 'api.ts');
     await file.click({ button: 'right' });
-    await page.getByRole('menuitem', { name: /Deploy Function/ }).first().waitFor();
+    await page.getByRole('menuitem', { name: /^Nimbus: Deploy Function/ }).first().waitFor();
     await t.shot('explorer-context-menu');
     clicked = Date.now();
-    await wb.pickMenuItem(/Deploy Function/);
+    await wb.pickMenuItem(/^Nimbus: Deploy Function/);
   });
 
   let url;

@@ -23,7 +23,6 @@ export class LocalFunctionsProvider implements vscode.TreeDataProvider<LocalNode
   async getChildren(node?: LocalNode): Promise<LocalNode[]> {
     if (!node) {
       const manifests = await this.ctx.manifests.all();
-      await vscode.commands.executeCommand('setContext', 'nimbus.hasManifest', manifests.length > 0);
       // One manifest (the common case): its functions are the top level, one click less.
       if (manifests.length === 1) return manifests[0].functions.map((fn) => ({ kind: 'function', ref: { manifest: manifests[0], fn } }));
       return manifests.map((manifest) => ({ kind: 'manifest', manifest }));
