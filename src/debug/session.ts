@@ -551,7 +551,8 @@ export class NimbusDebugSession extends DebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const frame = this.frameOf(args.frameId);
     if (!frame || !this.variables) {
-      this.fail(response, new NimbusError('USAGE', 'That stack frame is gone: the function is no longer paused there.'));
+      // Not shown to the user: the editor asks for a frame's scopes while a step or continue is already under way.
+      this.fail(response, new NimbusError('USAGE', 'That stack frame is gone: the function is no longer paused there.'), { showUser: false });
       return;
     }
     response.body = { scopes: this.variables.scopesOf(frame, (scope) => this.isModuleScope(scope)) };
@@ -790,10 +791,10 @@ export class NimbusDebugSession extends DebugSession {
     }
   }
 
-  private fail(response: DebugProtocol.Response, error: unknown): void {
+  private fail(response: DebugProtocol.Response, error: unknown, { showUser = true } = {}): void {
     const nimbusError = toNimbusError(error);
     if (!nimbusError.user) this.logger.error(nimbusError.message, { stack: nimbusError.stack });
-    this.sendErrorResponse(response, { id: dapErrorId, format: nimbusError.message.replace(/[{}]/g, (brace) => (brace === '{' ? '｛' : '｝')), showUser: true });
+    this.sendErrorResponse(response, { id: dapErrorId, format: nimbusError.message.replace(/[{}]/g, (brace) => (brace === '{' ? '｛' : '｝')), showUser });
   }
 
   private reportInternal(error: unknown): void {

@@ -90,6 +90,19 @@ describe('debug adapter: inspecting a paused function', function () {
     assert.deepEqual(((await result).body as { result: unknown }).result, { total: 42, label: 'inspect', count: 1 });
   });
 
+  it('answers scopes of a frame that is gone with an error the editor does not pop up (a step or continue raced it)', async () => {
+    const frame = await pauseAtReturn();
+    const result = client!.waitForEvent('nimbusResult');
+    await client!.continueRequest({ threadId: 1 });
+    await result;
+    // The test client's send() keeps only the message; the raw response carries the error's showUser flag.
+    const raw = client as unknown as { doSend(command: string, args: unknown, callback: (response: DebugProtocol.ErrorResponse) => void): void };
+    const response = await new Promise<DebugProtocol.ErrorResponse>((resolve) => raw.doSend('scopes', { frameId: frame.id }, resolve));
+    assert.equal(response.success, false);
+    assert.match(response.body.error?.format ?? '', /stack frame is gone/);
+    assert.equal(response.body.error?.showUser, false);
+  });
+
   it('streams console output as stdout/stderr, then the result as JSON, the REPORT line and nimbusResult', async () => {
     const output = collectOutput(client!);
     const result = client!.waitForEvent('nimbusResult');
