@@ -116,10 +116,10 @@ export async function run(t) {
     }, 30_000);
     await page.locator('.tabs-container .tab', { hasText: 'Nimbus Test Events' }).click();
     panel = await wb.webview();
-    // Known gap (extension): the panel is hidden while the editor shows the breakpoint, and a result posted to a
-    // hidden webview is dropped, so the panel may still show the previous (local) result. Reported, not failed here.
-    const shown = await waitUntil('the debug result in the panel', async () => (await panel.locator('#result h2').innerText()).includes('debug'), 5000).catch(() => false);
-    if (!shown) t.note('the Test Events panel did not show the result of its Debug run (the result arrived while the panel was hidden)');
+    // The result arrived while the panel was hidden behind the editor; the panel shows it when it is shown again.
+    await waitUntil('the debug result in the panel', async () => (await panel.locator('#result h2').innerText()).includes('thumbnail · debug'), 10_000);
+    // Continue races the editor's requests for the paused frame; none of that may reach the user as an error.
+    if ((await wb.notification(/stack frame is gone/).count()) > 0) throw new Error('an error about a stale stack frame popped up after Continue');
     await t.shot('panel-after-debug');
   });
 }

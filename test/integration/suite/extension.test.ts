@@ -152,7 +152,7 @@ export function suite(): void {
       }
     });
 
-    it('opens the Test Events panel and runs an event through it', async () => {
+    it('opens the Test Events panel and sends an event through it locally and to the deployed function', async () => {
       await vscode.commands.executeCommand('nimbus.openTestEvents', 'thumbnail');
       const tab = await waitFor('the Test Events tab', () =>
         vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((candidate) => candidate.input instanceof vscode.TabInputWebview && candidate.input.viewType.endsWith('nimbus.testEvents')),
@@ -165,9 +165,43 @@ export function suite(): void {
       const result = await api.panels.sendEvent(ref, 'local', event);
       assert.equal(result.ok, true, JSON.stringify(result.body));
       assert.deepEqual(result.body, [{ source: 'img/cat.png', target: 'thumbs/128/cat.png', size: 128, bytes: 1234 }]);
+      // "Send to Deployed": the same event through the connected backend (connected by the deploy test above).
+      await vscode.commands.executeCommand('nimbus.deploy', 'thumbnail');
+      const remote = await api.panels.sendEvent(ref, 'remote', event);
+      assert.equal(remote.target, 'remote');
+      assert.equal(remote.ok, true, JSON.stringify(remote.body));
+      assert.deepEqual(remote.body, result.body);
+      assert.ok(remote.logs.some((line) => line.includes('img/cat.png')), remote.logs.join('\n'));
+      const stored = await fetch(`${backend.url}/api/v1/functions/thumbnail/logs?newest=true`, { headers: { authorization: `Bearer ${backend.token}` } });
+      assert.equal(stored.status, 200, await stored.clone().text());
+      assert.ok(JSON.stringify(await stored.json()).includes(`REPORT RequestId: ${remote.requestId}`), 'the backend stored the panel\'s invocation');
       await vscode.commands.executeCommand('workbench.action.closePanel');
       await vscode.commands.executeCommand('notifications.clearAll');
       await screenshot('06-test-events-result');
+    });
+
+    it('starts the local companion backend (the welcome view\'s "Start Local Backend"), deploys to it and stops it', async () => {
+      const url = await vscode.commands.executeCommand<string>('nimbus.startLocalBackend');
+      try {
+        assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+        const connection = api.ctx.backends.current;
+        assert.equal(connection?.url, url);
+        assert.equal(connection?.local, true);
+        // Its embedded store lives in the workspace, with the token the extension read from the file it wrote.
+        assert.ok(api.ctx.backends.entries().some((entry) => entry.url === url && entry.local));
+        const [deployed] = await vscode.commands.executeCommand<DeployResponse[]>('nimbus.deploy', 'api');
+        assert.equal(deployed?.name, 'api');
+        const response = await fetch(`${url}/fn/hello/local`);
+        assert.equal(response.status, 200, await response.clone().text());
+        assert.match(await response.text(), /local/);
+      } finally {
+        await vscode.commands.executeCommand('nimbus.stopLocalBackend');
+      }
+      assert.equal(api.ctx.backends.localRunning, false);
+      assert.equal(api.ctx.backends.current, undefined);
+      await assert.rejects(fetch(`${url}/api/v1/functions`), 'the local backend stopped listening');
+      // Later tests (and a person) go on with the backend they connected to before.
+      await vscode.commands.executeCommand('nimbus.connectBackend', backend.url, backend.token);
     });
   });
 }
