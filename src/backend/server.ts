@@ -69,7 +69,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   const logger = options.logger ?? silentLogger;
   const dataDir = resolve(options.dataDir ?? join('.nimbus', 'backend'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = new MetadataStore(join(dataDir, 'metadata.db'));
+  const store = new MetadataStore(join(dataDir, 'metadata.db'), logger);
   const bundles = new BundleStore(dataDir);
   let executor: Executor | undefined;
   let app: FastifyInstance | undefined;

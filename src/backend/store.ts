@@ -1,10 +1,16 @@
 // Backend layer: the metadata store — functions, versions, invocations, logs, metrics and queue messages in SQLite.
 // WAL with synchronous=NORMAL: a committed transaction is in the WAL file before the API acknowledges it, so `kill -9`
 // of the backend loses nothing acknowledged; only a power cut can drop the newest commits, never corrupt the database.
+// The WAL is checkpointed from a worker thread (walCheckpointer.ts), never inside a commit on the event loop.
 
 import Database from 'better-sqlite3';
 import type { DeployConfig, DeadLetter, FunctionMetrics, StoredLogLine, VersionInfo } from '../shared/backendApi';
 import type { ConsoleLevel, LogLine } from '../shared/invocation';
+import type { Logger } from '../shared/logger';
+import { WalCheckpointer } from './walCheckpointer';
+
+/** How often the WAL is copied back into the database file (~3k pages at a few thousand invocations a second). */
+const checkpointIntervalMs = 200;
 
 export interface ActiveFunction {
   name: string;
@@ -128,13 +134,20 @@ export class MetadataStore {
     reject: (error: unknown) => void;
   }[] = [];
 
-  constructor(file: string) {
+  private readonly checkpointer: WalCheckpointer;
+
+  constructor(file: string, logger: Logger) {
     this.database = new Database(file);
     this.database.pragma('journal_mode = WAL');
     this.database.pragma('synchronous = NORMAL');
     this.database.pragma('foreign_keys = ON');
     this.database.pragma('busy_timeout = 5000');
+    // Checkpoints happen on a worker thread (walCheckpointer.ts), not inside a commit on the event loop.
+    this.database.pragma('wal_autocheckpoint = 0');
+    // The WAL file is reused from its start after a complete checkpoint; past this size it is also truncated.
+    this.database.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.database.exec(schema);
+    this.checkpointer = new WalCheckpointer(file, checkpointIntervalMs, (message) => logger.warn('WAL checkpoint failed', { error: message }));
     // Messages that were being delivered when the process died were never acknowledged: deliver them again.
     this.statement(`UPDATE queue_messages SET state = 'ready' WHERE state = 'delivering'`).run();
   }
@@ -150,8 +163,10 @@ export class MetadataStore {
   }
 
   close(): void {
-    if (this.database.open && this.pendingInvocations.length) this.commitInvocations();
-    if (this.database.open) this.database.close();
+    if (!this.database.open) return;
+    if (this.pendingInvocations.length) this.commitInvocations();
+    this.database.close();
+    this.checkpointer.dispose();
   }
 
   getMeta(key: string): string | undefined {

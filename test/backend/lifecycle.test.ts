@@ -52,6 +52,29 @@ describe('backend lifecycle', function () {
     }
   });
 
+  it('copies committed invocations from the WAL into the database file while it runs (checkpoints off the event loop)', async () => {
+    const directory = await dataDir();
+    const { backend, client } = await startTestBackend(directory);
+    try {
+      const artifact = await project.artifact('hello');
+      await client.deploy('hello', artifact.tarball, artifact.sha256);
+      // Automatic checkpoints are off on the backend's connection: only the worker's copy can grow the database file.
+      await waitFor('the deploy to reach the database file', async () => ((await stat(join(directory, 'metadata.db'))).size > 0 ? true : undefined));
+      const before = (await stat(join(directory, 'metadata.db'))).size;
+      for (let batch = 0; batch < 25; batch++) {
+        await Promise.all(Array.from({ length: 8 }, (_, index) => client.invoke('hello', { name: `n${batch}-${index}-${'x'.repeat(200)}` })));
+      }
+      const after = await waitFor('a checkpoint to copy the invocations into metadata.db', async () => {
+        const size = (await stat(join(directory, 'metadata.db'))).size;
+        return size > before ? size : undefined;
+      });
+      assert.ok(after > before);
+      assert.equal((await client.metrics('hello')).invocations, 200);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('writes structured logs through the Logger seam, with request ids', async () => {
     const logger = new RecordingLogger();
     const { backend, client } = await startTestBackend(await dataDir(), { logger });
