@@ -118,6 +118,19 @@ export class Workbench {
     return this.page.locator('.notification-toast', { hasText: text }).first();
   }
 
+  /** The toasts showing now (the pop-ups at the bottom right, not the entries of the notification center). */
+  toasts() {
+    return this.page.locator('.notifications-toasts.visible .notification-toast');
+  }
+
+  /**
+   * Waits until no toast shows. "Clear All Notifications" leaves a running progress notification alone, and VS Code
+   * keeps a finished one on screen for at least 800 ms, so a toast can outlive dismissNotifications() briefly.
+   */
+  async waitForNoToasts(timeoutMs = 10_000) {
+    await waitUntil('the notification toasts to close', async () => (await this.toasts().count()) === 0, timeoutMs);
+  }
+
   async dismissNotifications() {
     await this.command('Notifications: Clear All Notifications').catch(() => {});
   }
