@@ -5,19 +5,21 @@ import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-// Each entry runs in plain Node except extension.js and languageClientLib.js (VS Code extension host) and webview.js
-// (browser).
+// Each entry runs in plain Node except extension.js and its lazily required *Lib.js bundles (VS Code extension host)
+// and webview.js (browser).
 const nodeEntries = {
   extension: 'src/extension/main.ts',
   // Required by extension.js on first use (a manifest opened), so that activation does not load it.
   languageClientLib: 'src/extension/languageClientLib.ts',
+  // Required by extension.js when the first debug session starts: the extension host runs the adapter inline.
+  debugAdapterLib: 'src/extension/debugAdapterLib.ts',
   debugAdapter: 'src/debug/main.ts',
   languageServer: 'src/language/main.ts',
   cli: 'src/cli/main.ts',
   backend: 'src/backend/main.ts',
   harness: 'src/executor/harness/main.ts',
 };
-const hostsExtension = (name) => name === 'extension' || name === 'languageClientLib';
+const hostsExtension = (name) => name === 'extension' || name.endsWith('Lib');
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(file)));
 
 const common = {

@@ -14,7 +14,7 @@ import { formatReport, type InvocationResult, type LogLine } from '../shared/inv
 import { createLogger, type Logger } from '../shared/logger';
 import { functionByName, loadManifest } from '../shared/manifest';
 import type { FunctionSpec } from '../shared/manifest/model';
-import type { DebugInstance, Executor, InvokeOptions } from '../executor/api';
+import type { DebugInstance, Executor, ExecutorOptions, InvokeOptions } from '../executor/api';
 import { createExecutor } from '../executor/index';
 import { Gateway } from '../executor/gateway';
 import { BreakpointManager, bundleUrlRegex } from './breakpoints';
@@ -66,6 +66,8 @@ export interface NimbusDebugSessionOptions {
   onDidShutdown?: () => void;
   /** The working directory relative launch paths resolve against. */
   cwd?: string;
+  /** How the function's instance runs (the editor's settings when the extension hosts the session). */
+  executor?: Pick<ExecutorOptions, 'sandbox' | 'nodePath' | 'prices'>;
 }
 
 type StopReason = 'step' | 'pause' | 'entry';
@@ -186,6 +188,11 @@ export class NimbusDebugSession extends DebugSession {
     void this.disposeAll().finally(() => this.options.onDidShutdown?.());
   }
 
+  /** An editor that runs the session inline (in its own process) disposes it when the session ends. */
+  override dispose(): void {
+    void this.disposeAll();
+  }
+
   /** Kills the instance and closes every connection; safe to call many times. */
   disposeAll(): Promise<void> {
     this.shutdownPromise ??= (async () => {
@@ -220,7 +227,7 @@ export class NimbusDebugSession extends DebugSession {
 
   private async startInstance(spec: FunctionSpec, cacheDir: string): Promise<void> {
     const trace = this.launchArguments!.trace;
-    const executor = createExecutor({ cacheDir, logger: this.consoleLogger() });
+    const executor = createExecutor({ ...this.options.executor, cacheDir, logger: this.consoleLogger() });
     this.executor = executor;
     this.store.add(executor);
     const instance = await withTimeout(executor.startDebugInstance(spec), limits.startInstanceMs, `starting ${spec.name} under the debugger`);

@@ -1,6 +1,7 @@
-// Extension glue: debug type `nimbus` — the bundled debug adapter as an executable, a configuration provider that
-// offers one configuration per function (F5 without launch.json), and sending events into a live session.
+// Extension glue: debug type `nimbus` — the debug adapter run inline in the extension host, a configuration provider
+// that offers one configuration per function (F5 without launch.json), and sending events into a live session.
 
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { NimbusError } from '../shared/errors';
 import type { FunctionErrorPayload } from '../shared/invocation';
@@ -45,12 +46,10 @@ export class NimbusDebug implements vscode.Disposable {
   private readonly sessions = new Set<vscode.DebugSession>();
 
   constructor(private readonly ctx: Ctx) {
-    const adapter = vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist', 'debugAdapter.js').fsPath;
     this.disposables.push(
       this.resultEmitter,
       vscode.debug.registerDebugAdapterDescriptorFactory(debugType, {
-        // The editor's own runtime runs the adapter (ELECTRON_RUN_AS_NODE in desktop VS Code), so no Node install is needed.
-        createDebugAdapterDescriptor: () => new vscode.DebugAdapterExecutable(process.execPath, [adapter], { env: { ELECTRON_RUN_AS_NODE: '1' } }),
+        createDebugAdapterDescriptor: (session) => this.inlineAdapter(session),
       }),
       vscode.debug.registerDebugConfigurationProvider(debugType, this.initialProvider(), vscode.DebugConfigurationProviderTriggerKind.Initial),
       vscode.debug.registerDebugConfigurationProvider(debugType, this.dynamicProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
@@ -62,6 +61,23 @@ export class NimbusDebug implements vscode.Disposable {
         if (event.session.type === debugType && event.event === 'nimbusResult') this.resultEmitter.fire({ session: event.session, body: event.body as NimbusResultBody });
       }),
     );
+  }
+
+  /**
+   * The adapter runs in the extension host, as js-debug does: a Debug click spawns only the function's process, not an
+   * adapter process that would load its bundle first (≈120 ms per session). The session's instance runs with the
+   * editor's Nimbus settings, as a local invoke does.
+   */
+  private inlineAdapter(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
+    // Loaded from its own bundle on first use (see debugAdapterLib.ts): activation does not pay for it.
+    const { NimbusDebugSession } = require(join(__dirname, 'debugAdapterLib.js')) as typeof import('./debugAdapterLib');
+    const { sandbox, nodePath, prices } = this.ctx.config;
+    const adapter = new NimbusDebugSession({
+      logger: this.ctx.logger(),
+      cwd: session.workspaceFolder?.uri.fsPath,
+      executor: { sandbox, nodePath, prices },
+    });
+    return new vscode.DebugAdapterInlineImplementation(adapter);
   }
 
   /** launch.json: one configuration per function of the workspace. */

@@ -1,12 +1,17 @@
 // Debug adapter: session lifecycle against real functions — JS, TS-CommonJS and TS-ESM projects, stopOnEntry,
 // `serve` with a real HTTP request, timeouts held while paused, `pause` in an infinite loop, no orphan processes
-// after disconnect, and launch errors as sentences.
+// after disconnect, launch errors as sentences, and the session run inline (in the editor's process).
 
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { NimbusDebugSession } from '../../src/debug/session';
+import type { Logger } from '../../src/shared/logger';
 import { adapterPid, cliFile, closeClient, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, startClient, stoppedAt, tsCjs, waitUntil } from './support';
+
+const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('debug adapter: sessions', function () {
   this.timeout(30_000);
@@ -175,5 +180,48 @@ describe('debug adapter: sessions', function () {
     await closeClient(client);
     client = await startClient();
     await assert.rejects(client.launch({ type: 'nimbus', request: 'launch', manifest: fixture('broken', 'nimbus.yaml'), function: 'broken' }), /handler\.ts:3/);
+  });
+});
+
+describe('debug adapter: inline in the editor process', function () {
+  this.timeout(30_000);
+
+  it('runs in this process as VS Code hosts it (handleMessage / onDidSendMessage), and dispose() stops the function', async () => {
+    ensureBuilt();
+    const session = new NimbusDebugSession({ cwd: fixture('ts-cjs'), logger: process.env.NIMBUS_TEST_STDERR === '1' ? undefined : silentLogger });
+    const waiting = new Map<number, (response: DebugProtocol.Response) => void>();
+    const events: DebugProtocol.Event[] = [];
+    session.onDidSendMessage((message) => {
+      const sent = message as DebugProtocol.ProtocolMessage;
+      if (sent.type === 'response') waiting.get((sent as DebugProtocol.Response).request_seq)?.(sent as DebugProtocol.Response);
+      if (sent.type === 'event') events.push(sent as DebugProtocol.Event);
+    });
+    let seq = 0;
+    const request = (command: string, args?: unknown) =>
+      new Promise<DebugProtocol.Response>((resolve) => {
+        seq += 1;
+        waiting.set(seq, resolve);
+        session.handleMessage({ seq, type: 'request', command, arguments: args } as DebugProtocol.Request);
+      });
+    const before = new Set(descendants(process.pid));
+    try {
+      assert.equal((await request('initialize', { adapterID: 'nimbus', linesStartAt1: true, columnsStartAt1: true })).success, true);
+      const launched = request('launch', { manifest: tsCjs.manifest, function: 'orders' });
+      await waitUntil(() => events.some((event) => event.event === 'initialized'), 10_000, 'the initialized event');
+      await request('setBreakpoints', { source: { path: tsCjs.handler }, breakpoints: [{ line: 11 }] });
+      await request('configurationDone');
+      const launchResponse = await launched;
+      assert.equal(launchResponse.success, true, launchResponse.message);
+      await waitUntil(() => events.some((event) => event.event === 'stopped'), 10_000, 'the breakpoint to be hit');
+      const trace = await request('stackTrace', { threadId: 1 });
+      assert.equal((trace.body as DebugProtocol.StackTraceResponse['body']).stackFrames[0]?.line, 11);
+      // esbuild's service process stays for the next bundle, as in the extension host.
+      const started = descendants(process.pid).filter((pid) => !before.has(pid) && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('esbuild'));
+      assert.ok(started.length > 0, 'the function runs in a child process of this one');
+      session.dispose();
+      await waitUntil(() => started.every((pid) => !isAlive(pid)), 5000, `the function to exit once the session is disposed: ${started.filter(isAlive).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8')).join(', ')}`);
+    } finally {
+      session.dispose();
+    }
   });
 });
