@@ -1,6 +1,6 @@
 // Backend layer: runs deployed functions — keeps the active version of each function, invokes it through the
-// executor (same sandbox, limits and reports as local runs), stores each invocation with its logs before answering,
-// and counts in-flight invocations so shutdown can drain them.
+// executor (same sandbox, limits and reports as local runs), stores each invocation with its logs before answering
+// (group commit), and counts in-flight invocations so shutdown can drain them.
 
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import type { Logger } from '../shared/logger';
 import type { DeployConfig, InvokeResponse } from '../shared/backendApi';
 import type { Executor, RunnableFunction } from '../executor/api';
 import type { BundleStore } from './bundleStore';
-import type { MetadataStore } from './store';
+import { GroupCommit } from './groupCommit';
+import type { InvocationRecord, MetadataStore } from './store';
 
 export interface DeployedFunction {
   name: string;
@@ -31,6 +32,13 @@ export class FunctionHost {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly didChangeFunctions = new Emitter<readonly DeployedFunction[]>();
   private readonly didLog = new Emitter<LogLine>();
+  /** Invocations finishing close together share one commit; each answers only once its record is committed. */
+  private readonly records: GroupCommit<{ record: InvocationRecord; lines: LogLine[] }> = new GroupCommit<{ record: InvocationRecord; lines: LogLine[] }>({
+    commit: (items) => this.store.recordInvocations(items),
+    stillRunning: (): number => this.inFlight - this.records.size,
+    maxBatch: 64,
+    maxDelayMs: 1,
+  });
   /** Fires with every active function after a deploy, rollback or delete (and once at start). */
   readonly onDidChangeFunctions = this.didChangeFunctions.event;
   /** Every log line of every invocation, live, REPORT lines included. */
@@ -120,8 +128,8 @@ export class FunctionHost {
 
   private async record(deployed: DeployedFunction, result: InvocationResult, origin: InvocationOrigin, startedAt: string, reportLine: LogLine): Promise<void> {
     try {
-      await this.store.recordInvocation(
-        {
+      await this.records.add({
+        record: {
           requestId: result.requestId,
           functionName: deployed.name,
           version: deployed.version,
@@ -136,8 +144,8 @@ export class FunctionHost {
           costUsd: result.report.costUsd,
           startedAt,
         },
-        [...result.logs, reportLine],
-      );
+        lines: [...result.logs, reportLine],
+      });
     } catch (error) {
       // The function ran; losing its record is reported rather than turning the invocation into an error.
       this.logger.error('could not store an invocation', { requestId: result.requestId, error: String(error) });

@@ -127,13 +127,6 @@ interface VersionRow {
 export class MetadataStore {
   private readonly database: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly pendingInvocations: {
-    record: InvocationRecord;
-    lines: LogLine[];
-    resolve: () => void;
-    reject: (error: unknown) => void;
-  }[] = [];
-
   private readonly checkpointer: WalCheckpointer;
 
   constructor(file: string, logger: Logger) {
@@ -164,7 +157,6 @@ export class MetadataStore {
 
   close(): void {
     if (!this.database.open) return;
-    if (this.pendingInvocations.length) this.commitInvocations();
     this.database.close();
     this.checkpointer.dispose();
   }
@@ -252,29 +244,11 @@ export class MetadataStore {
     return new Set(rows.map((row) => row.sha256));
   }
 
-  /**
-   * Stores an invocation with its log lines and adds it to the function's metrics. Resolves once committed, so a
-   * caller that answers afterwards never acknowledges what `kill -9` could lose. Invocations finishing in the same
-   * turn of the event loop share one transaction (group commit): one WAL commit instead of one each.
-   */
-  recordInvocation(record: InvocationRecord, lines: LogLine[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pendingInvocations.push({ record, lines, resolve, reject });
-      if (this.pendingInvocations.length === 1) setImmediate(() => this.commitInvocations());
-    });
-  }
-
-  private commitInvocations(): void {
-    const batch = this.pendingInvocations.splice(0);
-    try {
-      this.database.transaction(() => {
-        for (const { record, lines } of batch) this.insertInvocation(record, lines);
-      }).immediate();
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
-    for (const pending of batch) pending.resolve();
+  /** Stores invocations with their log lines and adds them to their functions' metrics, in one transaction. */
+  recordInvocations(invocations: readonly { record: InvocationRecord; lines: LogLine[] }[]): void {
+    this.database.transaction(() => {
+      for (const { record, lines } of invocations) this.insertInvocation(record, lines);
+    }).immediate();
   }
 
   private insertInvocation(record: InvocationRecord, lines: LogLine[]): void {

@@ -1,0 +1,69 @@
+// Backend layer: group commit of invocation records. A SQLite commit costs about as much as everything else the
+// backend does for a warm HTTP invocation, and most of that cost is per commit, not per record (measured: 69 µs for a
+// commit of one record, 17 µs a record in a commit of 16). So records wait, briefly and only while other invocations
+// are still running that could join them, and go in one transaction.
+
+export interface GroupCommitOptions<T> {
+  /** Writes the items in one transaction (synchronously); throws when it could not. */
+  commit(items: T[]): void;
+  /** How many invocations could still add a record soon (running or waiting for an instance). */
+  stillRunning(): number;
+  /** Commit now once this many records wait. */
+  maxBatch: number;
+  /** The longest a record waits for others to join it. */
+  maxDelayMs: number;
+}
+
+interface Waiting<T> {
+  item: T;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class GroupCommit<T> {
+  private waiting: Waiting<T>[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+
+  constructor(private readonly options: GroupCommitOptions<T>) {}
+
+  /** Records waiting for their commit. */
+  get size(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves once the item is committed, so whoever answers afterwards acknowledges only what is stored. */
+  add(item: T): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Commits whatever waits, now. */
+  flush(): void {
+    clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
+    const batch = this.waiting;
+    if (!batch.length) return;
+    this.waiting = [];
+    try {
+      this.options.commit(batch.map((waiting) => waiting.item));
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    for (const waiting of batch) waiting.resolve();
+  }
+
+  private schedule(): void {
+    if (this.immediate) return;
+    if (this.waiting.length >= this.options.maxBatch || this.options.stillRunning() === 0) {
+      // Records finishing in this turn of the event loop still join.
+      this.immediate = setImmediate(() => this.flush());
+      return;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+  }
+}
