@@ -37,3 +37,9 @@ export interface Context {
   memoryLimitInMB: string | number;
   getRemainingTimeInMillis(): number;
 }
+
+// Functions read their settings (nimbus.yaml `env:`) from process.env; declared here so that the examples type-check
+// in a fresh copy, without installing @types/node.
+declare global {
+  const process: { env: Record<string, string | undefined> };
+}
