@@ -1,5 +1,6 @@
 // Benchmark of the companion backend: deploy latency end to end, and HTTP-trigger throughput and latency under a
-// bounded autocannon load from a second process, next to a bare node:http server answering the same handler.
+// bounded autocannon load from a second process, next to a bare node:http server answering the same handler (the
+// ceiling) and Miniflare's workerd HTTP server answering it (a peer that also isolates the function).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -125,6 +126,17 @@ async function deployRows(project: string, backendUrl: string, runs: number): Pr
   }
 }
 
+/** Miniflare serving the same handler over HTTP on a loopback port (workerd, its own process). */
+async function startMiniflare(): Promise<{ url: string; dispose(): Promise<void> }> {
+  const { Miniflare } = require('miniflare') as typeof import('miniflare');
+  const script = `export default { async fetch(request) {
+    return new Response('hello ' + new URL(request.url).pathname.split('/').pop(), { headers: { 'content-type': 'text/plain' } });
+  } }`;
+  const miniflare = new Miniflare({ modules: true, script, host: '127.0.0.1', port: 0 });
+  const url = (await miniflare.ready).origin;
+  return { url, dispose: () => miniflare.dispose() };
+}
+
 export async function benchBackend(options: BackendBenchOptions): Promise<BenchRow[]> {
   const project = mkdtempSync(join(tmpdir(), 'nimbus-bench-backend-'));
   mkdirSync(join(project, 'src'));
@@ -138,6 +150,7 @@ export async function benchBackend(options: BackendBenchOptions): Promise<BenchR
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );
   const bare = await startServer(process.execPath, [join(__dirname, 'bareServer.mjs')], env, /(http:\/\/127\.0\.0\.1:\d+)/);
+  const miniflare = await startMiniflare();
   const rows: BenchRow[] = [];
   try {
     rows.push(...(await deployRows(project, backend.url, options.deployRuns)));
@@ -145,19 +158,28 @@ export async function benchBackend(options: BackendBenchOptions): Promise<BenchR
     await load(`${backend.url}/fn/hello/bench`, Math.max(...options.connections), 2);
     for (const connections of options.connections) {
       const ceiling = await load(`${bare.url}/hello/bench`, connections, options.loadSeconds);
+      const peer = await load(`${miniflare.url}/hello/bench`, connections, options.loadSeconds);
       const trigger = await load(`${backend.url}/fn/hello/bench`, connections, options.loadSeconds);
-      const share = ((trigger.requestsPerSecond / ceiling.requestsPerSecond) * 100).toFixed(0);
+      const shareOf = (result: LoadResult) => `${((result.requestsPerSecond / ceiling.requestsPerSecond) * 100).toFixed(0)}% of the ceiling`;
       rows.push({ name: `ceiling: bare node:http, ${connections} conn`, p50Ms: ceiling.p50Ms, p99Ms: ceiling.p99Ms, opsPerSecond: ceiling.requestsPerSecond, note: 'handler in-process' });
+      rows.push({
+        name: `peer: Miniflare HTTP server, ${connections} conn`,
+        p50Ms: peer.p50Ms,
+        p99Ms: peer.p99Ms,
+        opsPerSecond: peer.requestsPerSecond,
+        note: `${shareOf(peer)}, workerd isolate`,
+      });
       rows.push({
         name: `nimbus HTTP trigger, ${connections} conn`,
         p50Ms: trigger.p50Ms,
         p99Ms: trigger.p99Ms,
         opsPerSecond: trigger.requestsPerSecond,
-        note: `${share}% of the ceiling, sandbox strict${trigger.non2xx || trigger.errors ? `, ${trigger.non2xx} non-2xx, ${trigger.errors} errors` : ''}`,
+        note: `${shareOf(trigger)}, sandbox strict${trigger.non2xx || trigger.errors ? `, ${trigger.non2xx} non-2xx, ${trigger.errors} errors` : ''}`,
       });
     }
   } finally {
     await stopServer(bare.child);
+    await miniflare.dispose();
     await stopServer(backend.child);
     rmSync(project, { recursive: true, force: true });
   }
