@@ -8,10 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { NimbusDebugSession } from '../../src/debug/session';
-import type { Logger } from '../../src/shared/logger';
+import { silentLogger } from '../../src/shared/logger';
 import { adapterPid, cliFile, closeClient, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, startClient, stoppedAt, tsCjs, waitUntil } from './support';
-
-const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('debug adapter: sessions', function () {
   this.timeout(30_000);
