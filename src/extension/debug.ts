@@ -65,8 +65,9 @@ export class NimbusDebug implements vscode.Disposable {
 
   /**
    * The adapter runs in the extension host, as js-debug does: a Debug click spawns only the function's process, not an
-   * adapter process that would load its bundle first (≈120 ms per session). The session's instance runs with the
-   * editor's Nimbus settings, as a local invoke does.
+   * adapter process that would load its bundle first (≈120 ms per session), and the function's instance starts as
+   * the session is created, before VS Code sends the launch request. The instance runs with the editor's Nimbus
+   * settings, as a local invoke does.
    */
   private inlineAdapter(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
     // Loaded from its own bundle on first use (see debugAdapterLib.ts): activation does not pay for it.
@@ -77,6 +78,7 @@ export class NimbusDebug implements vscode.Disposable {
       cwd: session.workspaceFolder?.uri.fsPath,
       executor: { sandbox, nodePath, prices },
     });
+    if (session.configuration.request === 'launch') adapter.prepareLaunch(session.configuration);
     return new vscode.DebugAdapterInlineImplementation(adapter);
   }
 

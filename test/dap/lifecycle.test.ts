@@ -183,13 +183,21 @@ describe('debug adapter: sessions', function () {
 
 describe('debug adapter: inline in the editor process', function () {
   this.timeout(30_000);
+  let session: NimbusDebugSession | undefined;
 
-  it('runs in this process as VS Code hosts it (handleMessage / onDidSendMessage), and dispose() stops the function', async () => {
+  afterEach(() => {
+    session?.dispose();
+    session = undefined;
+  });
+
+  /** The session as VS Code hosts it inline: requests in through handleMessage, responses and events out. */
+  function inlineSession() {
     ensureBuilt();
-    const session = new NimbusDebugSession({ cwd: fixture('ts-cjs'), logger: process.env.NIMBUS_TEST_STDERR === '1' ? undefined : silentLogger });
+    const hosted = new NimbusDebugSession({ cwd: fixture('ts-cjs'), logger: process.env.NIMBUS_TEST_STDERR === '1' ? undefined : silentLogger });
+    session = hosted;
     const waiting = new Map<number, (response: DebugProtocol.Response) => void>();
     const events: DebugProtocol.Event[] = [];
-    session.onDidSendMessage((message) => {
+    hosted.onDidSendMessage((message) => {
       const sent = message as DebugProtocol.ProtocolMessage;
       if (sent.type === 'response') waiting.get((sent as DebugProtocol.Response).request_seq)?.(sent as DebugProtocol.Response);
       if (sent.type === 'event') events.push(sent as DebugProtocol.Event);
@@ -199,12 +207,12 @@ describe('debug adapter: inline in the editor process', function () {
       new Promise<DebugProtocol.Response>((resolve) => {
         seq += 1;
         waiting.set(seq, resolve);
-        session.handleMessage({ seq, type: 'request', command, arguments: args } as DebugProtocol.Request);
+        hosted.handleMessage({ seq, type: 'request', command, arguments: args } as DebugProtocol.Request);
       });
-    const before = new Set(descendants(process.pid));
-    try {
+    /** Launches `orders` with a breakpoint on line 11 and waits until it stops there. */
+    const launchToBreakpoint = async (configuration: Record<string, unknown>) => {
       assert.equal((await request('initialize', { adapterID: 'nimbus', linesStartAt1: true, columnsStartAt1: true })).success, true);
-      const launched = request('launch', { manifest: tsCjs.manifest, function: 'orders' });
+      const launched = request('launch', configuration);
       await waitUntil(() => events.some((event) => event.event === 'initialized'), 10_000, 'the initialized event');
       await request('setBreakpoints', { source: { path: tsCjs.handler }, breakpoints: [{ line: 11 }] });
       await request('configurationDone');
@@ -213,13 +221,43 @@ describe('debug adapter: inline in the editor process', function () {
       await waitUntil(() => events.some((event) => event.event === 'stopped'), 10_000, 'the breakpoint to be hit');
       const trace = await request('stackTrace', { threadId: 1 });
       assert.equal((trace.body as DebugProtocol.StackTraceResponse['body']).stackFrames[0]?.line, 11);
-      // esbuild's service process stays for the next bundle, as in the extension host.
-      const started = descendants(process.pid).filter((pid) => !before.has(pid) && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('esbuild'));
-      assert.ok(started.length > 0, 'the function runs in a child process of this one');
-      session.dispose();
-      await waitUntil(() => started.every((pid) => !isAlive(pid)), 5000, `the function to exit once the session is disposed: ${started.filter(isAlive).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8')).join(', ')}`);
-    } finally {
-      session.dispose();
-    }
+    };
+    return { session: hosted, request, events, launchToBreakpoint };
+  }
+
+  /** Child processes of this one started since `before`, but esbuild's service, which stays for the next bundle. */
+  const functionProcesses = (before: Set<number>) =>
+    descendants(process.pid).filter((pid) => !before.has(pid) && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('esbuild'));
+
+  it('runs in this process as VS Code hosts it (handleMessage / onDidSendMessage), and dispose() stops the function', async () => {
+    const before = new Set(descendants(process.pid));
+    const { session: hosted, launchToBreakpoint } = inlineSession();
+    await launchToBreakpoint({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'orders' });
+    const started = functionProcesses(before);
+    assert.ok(started.length > 0, 'the function runs in a child process of this one');
+    hosted.dispose();
+    await waitUntil(() => started.every((pid) => !isAlive(pid)), 5000, `the function to exit once the session is disposed: ${started.filter(isAlive).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8')).join(', ')}`);
+  });
+
+  it('starts the function as the session is created (prepareLaunch), before the launch request, and launches with it', async () => {
+    const before = new Set(descendants(process.pid));
+    const { session: hosted, launchToBreakpoint } = inlineSession();
+    const configuration = { type: 'nimbus', request: 'launch', name: 'Debug orders', manifest: tsCjs.manifest, function: 'orders' };
+    hosted.prepareLaunch(configuration);
+    await waitUntil(() => functionProcesses(before).length > 0, 10_000, 'the function process to start before any request');
+    const prepared = functionProcesses(before);
+    await launchToBreakpoint({ ...configuration, __sessionId: 'added-by-vscode' });
+    assert.deepEqual(functionProcesses(before).filter((pid) => !prepared.includes(pid)), [], 'the launch used the prepared instance, not a second one');
+  });
+
+  it('refuses a launch request that differs from the prepared configuration, and stops the prepared function', async () => {
+    const before = new Set(descendants(process.pid));
+    const { request } = inlineSession();
+    session!.prepareLaunch({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'orders' });
+    await request('initialize', { adapterID: 'nimbus', linesStartAt1: true, columnsStartAt1: true });
+    const response = await request('launch', { type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'orders', trigger: 'queue' });
+    assert.equal(response.success, false);
+    assert.match(response.message ?? '', /differs from the configuration/);
+    await waitUntil(() => functionProcesses(before).every((pid) => !isAlive(pid)), 5000, 'the prepared function to exit');
   });
 });
