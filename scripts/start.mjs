@@ -103,7 +103,8 @@ async function openWeb(backend) {
     extensionsDir,
     port: await portOr(Number(process.env.NIMBUS_WEB_PORT || 8080)),
     env: { NIMBUS_BACKEND: backend.url, NIMBUS_TOKEN: backend.token },
-    machineSettings: { 'nimbus.backend.url': backend.url },
+    // examples/ sits inside the Nimbus repository: VS Code would ask whether to open that repository.
+    machineSettings: { 'nimbus.backend.url': backend.url, 'git.openRepositoryInParentFolders': 'never' },
   });
   stops.push(() => workbench.stop());
   void workbench.process.exited.then(() => {
