@@ -37,9 +37,9 @@ try {
         journey.run(t),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`journey ${journey.id} did not finish within ${journeyTimeoutMs / 1000} s`)), journeyTimeoutMs))),
       ]);
-      outcomes.push({ id: journey.id, ok: true, ms: Date.now() - begun, timings: t.timings, notes: t.notes });
+      outcomes.push({ id: journey.id, ok: true, ms: Date.now() - begun, timings: t.timings });
     } catch (error) {
-      outcomes.push({ id: journey.id, ok: false, ms: Date.now() - begun, error: error.message, timings: t.timings, notes: t.notes });
+      outcomes.push({ id: journey.id, ok: false, ms: Date.now() - begun, error: error.message, timings: t.timings });
     } finally {
       clearTimeout(timer);
     }
@@ -55,7 +55,6 @@ console.log('\nSummary');
 for (const outcome of outcomes) {
   const timings = Object.entries(outcome.timings).map(([name, ms]) => `${name} ${ms} ms`).join(', ');
   console.log(`  ${outcome.ok ? 'PASS' : 'FAIL'} ${outcome.id} (${(outcome.ms / 1000).toFixed(1)} s)${timings ? ` — ${timings}` : ''}${outcome.ok ? '' : `\n       ${outcome.error}`}`);
-  for (const note of outcome.notes) console.log(`       note: ${note}`);
 }
 const passedCount = outcomes.filter((outcome) => outcome.ok).length;
 // Mocha's closing lines, so `npm test` totals the journeys with every other suite.

@@ -107,7 +107,6 @@ export class JourneyRun {
     this.log = log;
     this.shots = [];
     this.timings = {};
-    this.notes = [];
     this.stepNumber = 0;
   }
 
@@ -132,12 +131,6 @@ export class JourneyRun {
     await this.page.screenshot({ path: file });
     this.shots.push(file);
     return file;
-  }
-
-  /** A known gap that does not fail the journey but is printed in the summary. */
-  note(text) {
-    this.notes.push(text);
-    this.log(`    NOTE: ${text}`);
   }
 
   /** Records how long a person waited for something (ms since `since`). */
