@@ -37,7 +37,7 @@ export class FunctionHost {
     commit: (items) => this.store.recordInvocations(items),
     stillRunning: (): number => this.inFlight - this.records.size,
     maxBatch: 64,
-    maxDelayMs: 1,
+    maxTurns: 16,
   });
   /** Fires with every active function after a deploy, rollback or delete (and once at start). */
   readonly onDidChangeFunctions = this.didChangeFunctions.event;
