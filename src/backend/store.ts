@@ -53,6 +53,38 @@ export interface QueueMessage {
 /** How many recent invocations the percentiles are computed over. */
 const percentileWindow = 10_000;
 
+// Invocations are keyed by an integer (rows append at the end of the table) rather than by their random request id:
+// a text primary key costs every commit one more page at a random place, a third of the time of recording one.
+const invocationColumns = `
+  id INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  trigger TEXT NOT NULL,
+  failed INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
+  billed_ms INTEGER NOT NULL,
+  memory_mb INTEGER NOT NULL,
+  max_memory_mb REAL NOT NULL,
+  init_duration_ms REAL,
+  cold_start INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  started_at TEXT NOT NULL
+`;
+
+/** A data dir of 0.1.0 keyed invocations by request id; its rows move to the integer-keyed table, in order. */
+const rekeyInvocations = `
+ALTER TABLE invocations RENAME TO invocations_by_request_id;
+CREATE TABLE invocations (${invocationColumns});
+INSERT INTO invocations (request_id, function_name, version, trigger, failed, duration_ms, billed_ms, memory_mb,
+    max_memory_mb, init_duration_ms, cold_start, cost_usd, started_at)
+  SELECT request_id, function_name, version, trigger, failed, duration_ms, billed_ms, memory_mb, max_memory_mb,
+    init_duration_ms, cold_start, cost_usd, started_at
+  FROM invocations_by_request_id ORDER BY started_at;
+DROP TABLE invocations_by_request_id;
+CREATE INDEX invocations_by_function ON invocations (function_name, started_at);
+`;
+
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS functions (
@@ -68,21 +100,7 @@ CREATE TABLE IF NOT EXISTS versions (
   created_at TEXT NOT NULL,
   PRIMARY KEY (function_name, version)
 );
-CREATE TABLE IF NOT EXISTS invocations (
-  request_id TEXT PRIMARY KEY,
-  function_name TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  trigger TEXT NOT NULL,
-  failed INTEGER NOT NULL,
-  duration_ms REAL NOT NULL,
-  billed_ms INTEGER NOT NULL,
-  memory_mb INTEGER NOT NULL,
-  max_memory_mb REAL NOT NULL,
-  init_duration_ms REAL,
-  cold_start INTEGER NOT NULL,
-  cost_usd REAL NOT NULL,
-  started_at TEXT NOT NULL
-);
+CREATE TABLE IF NOT EXISTS invocations (${invocationColumns});
 CREATE INDEX IF NOT EXISTS invocations_by_function ON invocations (function_name, started_at);
 CREATE TABLE IF NOT EXISTS logs (
   sequence INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -140,9 +158,16 @@ export class MetadataStore {
     // The WAL file is reused from its start after a complete checkpoint; past this size it is also truncated.
     this.database.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.database.exec(schema);
+    this.migrate();
     this.checkpointer = new WalCheckpointer(file, checkpointIntervalMs, (message) => logger.warn('WAL checkpoint failed', { error: message }));
     // Messages that were being delivered when the process died were never acknowledged: deliver them again.
     this.statement(`UPDATE queue_messages SET state = 'ready' WHERE state = 'delivering'`).run();
+  }
+
+  /** Brings a data dir written by an older backend to this schema (each step checks what is there, so it is safe to repeat). */
+  private migrate(): void {
+    const invocationKeys = this.database.pragma('table_info(invocations)') as { name: string }[];
+    if (!invocationKeys.some((column) => column.name === 'id')) this.database.transaction(() => this.database.exec(rekeyInvocations)).immediate();
   }
 
   /** Prepared once per SQL text: preparing is a large share of a hot-path write otherwise. */
@@ -253,7 +278,7 @@ export class MetadataStore {
 
   private insertInvocation(record: InvocationRecord, lines: LogLine[]): void {
     this.statement(
-        `INSERT OR REPLACE INTO invocations (request_id, function_name, version, trigger, failed, duration_ms, billed_ms,
+        `INSERT INTO invocations (request_id, function_name, version, trigger, failed, duration_ms, billed_ms,
            memory_mb, max_memory_mb, init_duration_ms, cold_start, cost_usd, started_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
