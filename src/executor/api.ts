@@ -38,6 +38,11 @@ export interface ExecutorOptions {
    * `node` from PATH is used, or else Electron itself run as Node.
    */
   nodePath?: string;
+  /**
+   * Bundles a function for this executor's instances instead of its own bundler (cached in `cacheDir`): a process
+   * that runs several executors lets them share one, so a build one of them started is not run twice.
+   */
+  bundle?: (fn: RunnableFunction) => Promise<BundleInfo>;
 }
 
 /** A function to run: its manifest spec, or a prebuilt bundle (as the backend stores deployed functions). */

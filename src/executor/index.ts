@@ -64,7 +64,7 @@ class LocalExecutor implements Executor {
     if (fn.prebuiltBundle) {
       return Promise.resolve({ file: fn.prebuiltBundle, sourceMapFile: `${fn.prebuiltBundle}.map`, inputs: [] });
     }
-    return this.bundler.bundle(fn);
+    return this.options.bundle ? this.options.bundle(fn) : this.bundler.bundle(fn);
   }
 
   async startDebugInstance(fn: RunnableFunction, options: DebugInstanceOptions = {}): Promise<DebugInstance> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { NimbusError } from '../shared/errors';
 import type { FunctionErrorPayload } from '../shared/invocation';
+import { loadManifest } from '../shared/manifest';
 import type { Ctx } from './ctx';
 import type { FunctionRef } from './manifests';
 
@@ -70,16 +71,24 @@ export class NimbusDebug implements vscode.Disposable {
    * settings, as a local invoke does.
    */
   private inlineAdapter(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
-    // Loaded from its own bundle on first use (see debugAdapterLib.ts): activation does not pay for it.
-    const { NimbusDebugSession } = require(join(__dirname, 'debugAdapterLib.js')) as typeof import('./debugAdapterLib');
+    const { NimbusDebugSession } = this.adapterLibrary();
     const { sandbox, nodePath, prices } = this.ctx.config;
     const adapter = new NimbusDebugSession({
       logger: this.ctx.logger(),
       cwd: session.workspaceFolder?.uri.fsPath,
-      executor: { sandbox, nodePath, prices },
+      executor: { sandbox, nodePath, prices, bundle: (fn) => this.ctx.executor().bundle(fn) },
+      loadManifest,
     });
     if (session.configuration.request === 'launch') adapter.prepareLaunch(session.configuration);
     return new vscode.DebugAdapterInlineImplementation(adapter);
+  }
+
+  /**
+   * The adapter's own bundle (see debugAdapterLib.ts), loaded on first use so that activation does not pay for it;
+   * the warm-up loads it ahead of a first session while a handler file is open.
+   */
+  adapterLibrary(): typeof import('./debugAdapterLib') {
+    return require(join(__dirname, 'debugAdapterLib.js')) as typeof import('./debugAdapterLib');
   }
 
   /** launch.json: one configuration per function of the workspace. */

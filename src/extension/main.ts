@@ -8,6 +8,7 @@ import { Ctx } from './ctx';
 import { NimbusDebug } from './debug';
 import { ManifestLanguageClient } from './languageClient';
 import { TestEventsPanels } from './panel';
+import { HandlerWarmup } from './warmup';
 import { BackendsProvider } from './views/backends';
 import { DeployedFunctionsProvider } from './views/deployedFunctions';
 import { LocalFunctionsProvider } from './views/localFunctions';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): NimbusApi {
     vscode.window.createTreeView('nimbus.deployedFunctions', { treeDataProvider: deployedView, showCollapseAll: true }),
     vscode.window.createTreeView('nimbus.backends', { treeDataProvider: backendsView }),
     ...registerCommands({ ctx, debug, panels, localView, deployedView }),
+    new HandlerWarmup(ctx, debug),
   );
   if (ctx.config.codeLens) {
     context.subscriptions.push(

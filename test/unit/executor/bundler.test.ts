@@ -1,7 +1,7 @@
 // Executor: bundling — one cached CommonJS file with a source map, rebuilt only when an input changes.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createExecutor, type Executor } from '../../../src/executor/index';
 import { NimbusError } from '../../../src/shared/errors';
@@ -104,5 +104,31 @@ describe('executor: bundling', () => {
       outcomes.map((outcome) => outcome.status === 'rejected' && (outcome.reason as NimbusError).code),
       ['BUILD_FAILED', 'BUILD_FAILED'],
     );
+  });
+
+  it("bundles with another executor's bundler when given one (a build it started runs once), also for debug instances", async () => {
+    const sharedCache = temporaryFolder('bundle-shared-cache');
+    const bundled: string[] = [];
+    const sharing = createExecutor({
+      cacheDir: sharedCache.path,
+      bundle: (shared) => {
+        bundled.push(shared.name);
+        return executor.bundle(shared);
+      },
+    });
+    try {
+      const [first, second] = await Promise.all([sharing.bundle(fn), executor.bundle(fn)]);
+      assert.deepEqual(first, second);
+      assert.ok(first.file.startsWith(cache.path), 'the bundle lives in the sharing executor\'s cache');
+      assert.deepEqual(readdirSync(sharedCache.path), [], 'nothing is built into the own cache');
+      const outcome = await sharing.invoke(fn, {});
+      assert.equal(outcome.error, undefined);
+      const instance = await sharing.startDebugInstance(fn);
+      await instance.dispose();
+      assert.deepEqual(bundled, [fn.name, fn.name, fn.name]);
+    } finally {
+      await sharing.dispose();
+      sharedCache.remove();
+    }
   });
 });
