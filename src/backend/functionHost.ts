@@ -12,7 +12,7 @@ import type { DeployConfig, InvokeResponse } from '../shared/backendApi';
 import type { Executor, RunnableFunction } from '../executor/api';
 import type { BundleStore } from './bundleStore';
 import { GroupCommit } from './groupCommit';
-import type { InvocationRecord, MetadataStore } from './store';
+import type { MetadataStore, RecordedInvocation } from './store';
 
 export interface DeployedFunction {
   name: string;
@@ -33,7 +33,7 @@ export class FunctionHost {
   private readonly didChangeFunctions = new Emitter<readonly DeployedFunction[]>();
   private readonly didLog = new Emitter<LogLine>();
   /** Invocations finishing close together share one commit; each answers only once its record is committed. */
-  private readonly records: GroupCommit<{ record: InvocationRecord; lines: LogLine[] }> = new GroupCommit<{ record: InvocationRecord; lines: LogLine[] }>({
+  private readonly records: GroupCommit<RecordedInvocation> = new GroupCommit<RecordedInvocation>({
     commit: (items) => this.store.recordInvocations(items),
     stillRunning: (): number => this.inFlight - this.records.size,
     maxBatch: 64,

@@ -40,6 +40,12 @@ export interface InvocationRecord {
   startedAt: string;
 }
 
+/** An invocation as it is stored: its record and every log line it wrote, its REPORT line included. */
+export interface RecordedInvocation {
+  record: InvocationRecord;
+  lines: LogLine[];
+}
+
 export interface QueueMessage {
   id: number;
   messageId: string;
@@ -270,7 +276,7 @@ export class MetadataStore {
   }
 
   /** Stores invocations with their log lines and adds them to their functions' metrics, in one transaction. */
-  recordInvocations(invocations: readonly { record: InvocationRecord; lines: LogLine[] }[]): void {
+  recordInvocations(invocations: readonly RecordedInvocation[]): void {
     this.database.transaction(() => {
       for (const { record, lines } of invocations) this.insertInvocation(record, lines);
     }).immediate();

@@ -97,6 +97,8 @@ export class NimbusDebugSession extends DebugSession {
   private readonly cwd: string;
   private launchArguments?: NimbusLaunchArguments;
   private preparedLaunch?: { key: string | undefined; preparation: Promise<PreparedLaunch> };
+  /** Events sent while a launch is prepared before the client's first request; sent after its response. */
+  private heldEvents?: DebugProtocol.Event[];
   private spec?: FunctionSpec;
   private executor?: Executor;
   private instance?: DebugInstance;
@@ -162,6 +164,8 @@ export class NimbusDebugSession extends DebugSession {
    * 200 ms on a window's first session) instead of after.
    */
   prepareLaunch(configuration: Record<string, unknown>): void {
+    // The editor starts listening once it has the session: what preparing says before that waits for its first request.
+    this.heldEvents ??= [];
     const preparation = this.prepareInstance(configuration);
     // The launch request reports a failure.
     preparation.catch(() => undefined);
@@ -823,6 +827,10 @@ export class NimbusDebugSession extends DebugSession {
   }
 
   override sendEvent(event: DebugProtocol.Event): void {
+    if (this.heldEvents) {
+      this.heldEvents.push(event);
+      return;
+    }
     if (this.launchArguments?.trace) this.logger.info(`dap event ${JSON.stringify(event)}`);
     super.sendEvent(event);
   }
@@ -834,6 +842,9 @@ export class NimbusDebugSession extends DebugSession {
       this.logger.info(`dap request ${JSON.stringify(request)}`);
     }
     super.dispatchRequest(request);
+    const held = this.heldEvents;
+    this.heldEvents = undefined;
+    for (const event of held ?? []) this.sendEvent(event);
   }
 
   private requireCdp(): CdpClient {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { OutputEvent } from '@vscode/debugadapter';
 import { NimbusDebugSession } from '../../src/debug/session';
 import { silentLogger } from '../../src/shared/logger';
 import { adapterPid, cliFile, closeClient, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, startClient, stoppedAt, tsCjs, waitUntil } from './support';
@@ -248,6 +249,20 @@ describe('debug adapter: inline in the editor process', function () {
     const prepared = functionProcesses(before);
     await launchToBreakpoint({ ...configuration, __sessionId: 'added-by-vscode' });
     assert.deepEqual(functionProcesses(before).filter((pid) => !prepared.includes(pid)), [], 'the launch used the prepared instance, not a second one');
+  });
+
+  it('holds what a prepared launch says before the client listens, and sends it after the first response', async () => {
+    ensureBuilt();
+    const hosted = new NimbusDebugSession({ cwd: fixture('ts-cjs'), logger: silentLogger });
+    session = hosted;
+    hosted.prepareLaunch({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'orders' });
+    hosted.sendEvent(new OutputEvent('said while preparing\n', 'console'));
+    const sent: DebugProtocol.ProtocolMessage[] = [];
+    hosted.onDidSendMessage((message) => sent.push(message as DebugProtocol.ProtocolMessage));
+    hosted.handleMessage({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'nimbus' } } as DebugProtocol.Request);
+    await waitUntil(() => sent.length >= 2, 5000, 'the initialize response and the held event');
+    assert.equal(sent[0]?.type, 'response');
+    assert.equal((sent[1] as DebugProtocol.OutputEvent).body.output, 'said while preparing\n');
   });
 
   it('refuses a launch request that differs from the prepared configuration, and stops the prepared function', async () => {
