@@ -59,8 +59,9 @@ export class GroupCommit<T> {
   }
 
   private schedule(): void {
+    // Everything that could join has: waiting longer only delays the answers.
+    if (this.options.stillRunning() === 0) return this.flush();
     if (this.immediate) return;
-    // Records finishing in this turn of the event loop join in any case.
     this.turns = 0;
     this.immediate = setImmediate(() => this.turn());
   }
