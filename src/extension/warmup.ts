@@ -1,7 +1,7 @@
 // Extension glue: gets the first Debug, Invoke or Send of a handler ready while its file is open. Once a handler file
 // has been the active editor for a moment, its functions are bundled (esbuild's service starts and the bundle cache
-// fills) and the debug adapter's bundle is loaded, so the click that follows waits for neither: about 0.4 s of a
-// window's first Debug click.
+// fills) and the debug adapter's bundle is loaded, so the click that follows waits for neither (a first build took
+// 0.05–0.7 s in the web workbench, the longer while VS Code's TypeScript server analyses the same file).
 
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';

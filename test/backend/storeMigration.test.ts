@@ -74,12 +74,17 @@ describe('backend store: data dirs of older versions', () => {
   it('opens a data dir of this version again without changing it', () => {
     const file = join(dataDir, 'metadata.db');
     new MetadataStore(file, silentLogger).close();
+    const written = new Database(file);
+    // An id a re-keying would renumber.
+    written.prepare(`INSERT INTO invocations VALUES (100, 'kept', 'hello', 1, 'http', 0, 5, 5, 256, 40, NULL, 0, 0.000001, '2026-12-01T00:00:00.000Z')`).run();
+    written.close();
     const store = new MetadataStore(file, silentLogger);
     store.close();
     const reopened = new Database(file, { readonly: true });
     try {
       const tables = reopened.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'invocations%'`).all() as { name: string }[];
       assert.deepEqual(tables.map((table) => table.name), ['invocations']);
+      assert.deepEqual(reopened.prepare('SELECT id, request_id FROM invocations').all(), [{ id: 100, request_id: 'kept' }]);
     } finally {
       reopened.close();
     }

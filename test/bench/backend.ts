@@ -143,16 +143,21 @@ export async function benchBackend(options: BackendBenchOptions): Promise<BenchR
   writeFileSync(join(project, 'nimbus.yaml'), manifest);
   writeFileSync(join(project, 'src', 'hello.ts'), handlerSource(0));
   const env = { ...process.env, NIMBUS_TOKEN: token };
-  const backend = await startServer(
-    process.execPath,
-    [join(root, 'dist', 'backend.js'), '--port', '0', '--data', join(project, 'data')],
-    env,
-    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  const bare = await startServer(process.execPath, [join(__dirname, 'bareServer.mjs')], env, /(http:\/\/127\.0\.0\.1:\d+)/);
-  const miniflare = await startMiniflare();
   const rows: BenchRow[] = [];
+  // Whatever started is stopped, also when a later server fails to start.
+  const stops: (() => Promise<void>)[] = [];
   try {
+    const backend = await startServer(
+      process.execPath,
+      [join(root, 'dist', 'backend.js'), '--port', '0', '--data', join(project, 'data')],
+      env,
+      /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    stops.push(() => stopServer(backend.child));
+    const bare = await startServer(process.execPath, [join(__dirname, 'bareServer.mjs')], env, /(http:\/\/127\.0\.0\.1:\d+)/);
+    stops.push(() => stopServer(bare.child));
+    const miniflare = await startMiniflare();
+    stops.push(() => miniflare.dispose());
     rows.push(...(await deployRows(project, backend.url, options.deployRuns)));
     // Warm the instances before measuring (cold starts are measured elsewhere).
     await load(`${backend.url}/fn/hello/bench`, Math.max(...options.connections), 2);
@@ -178,9 +183,7 @@ export async function benchBackend(options: BackendBenchOptions): Promise<BenchR
       });
     }
   } finally {
-    await stopServer(bare.child);
-    await miniflare.dispose();
-    await stopServer(backend.child);
+    for (const stop of stops.reverse()) await stop();
     rmSync(project, { recursive: true, force: true });
   }
   return rows;
