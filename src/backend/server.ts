@@ -146,7 +146,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
         gateway.dispose();
         host.dispose();
         await runningExecutor.dispose();
-        store.close();
+        await store.close();
         logger.info('backend stopped');
       })());
     logger.info('backend listening', { url: address, dataDir });
@@ -161,7 +161,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   } catch (error) {
     await app?.close();
     await executor?.dispose();
-    store.close();
+    await store.close();
     throw error;
   }
 }

@@ -186,10 +186,11 @@ export class MetadataStore {
     return prepared;
   }
 
-  close(): void {
+  /** Stops the checkpoint worker, then closes the store's connection: the data dir is left alone once this resolves. */
+  async close(): Promise<void> {
     if (!this.database.open) return;
+    await this.checkpointer.stop();
     this.database.close();
-    this.checkpointer.dispose();
   }
 
   getMeta(key: string): string | undefined {

@@ -3,15 +3,15 @@
 // took ~6 ms every ~80 commits under load (a third of the commit time, and every p99 outlier). A PASSIVE checkpoint on
 // its own connection takes no write lock, so commits on the event loop never wait for it.
 
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { IDisposable } from '../shared/disposable';
 
 // The worker's whole program. It is evaluated from this string rather than loaded from a file so that it runs the
 // same from the bundles in dist/ and from the sources under tsx.
 const workerProgram = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const database = new Database(workerData.file);
+const database = new Database(workerData.file, { fileMustExist: true });
 database.pragma('busy_timeout = 5000');
 const timer = setInterval(() => {
   try {
@@ -27,19 +27,26 @@ parentPort.once('message', () => {
 });
 `;
 
-export class WalCheckpointer implements IDisposable {
+export class WalCheckpointer {
   private readonly worker: Worker;
+  private readonly exited: Promise<unknown>;
 
   constructor(file: string, intervalMs: number, onError: (message: string) => void) {
     this.worker = new Worker(workerProgram, { eval: true, workerData: { file, intervalMs, driver: require.resolve('better-sqlite3') } });
+    this.exited = once(this.worker, 'exit');
     this.worker.on('message', (message: { error: string }) => onError(message.error));
     this.worker.on('error', (error) => onError(String(error)));
     // The store's own connection is what keeps the backend's work alive; this thread never does.
     this.worker.unref();
   }
 
-  /** The worker closes its connection and ends; whichever connection closes last checkpoints and removes the WAL. */
-  dispose(): void {
+  /**
+   * Resolves once the worker has closed its connection and ended. Until then it may still be opening the database
+   * (creating the -wal and -shm files), so the store closes its own connection after this: the last connection to
+   * close checkpoints and removes the WAL, and nothing touches the data dir afterwards.
+   */
+  async stop(): Promise<void> {
     this.worker.postMessage('stop');
+    await this.exited;
   }
 }

@@ -577,9 +577,12 @@ export class NimbusDebugSession extends DebugSession {
     } else if (this.expectedStop) {
       reason = this.expectedStop;
       if ((reason === 'step' || reason === 'pause') && this.shouldStepOn(event.callFrames[0]) && this.glueSteps++ < 50) {
-        // A step that landed in bundler glue (esbuild's module wrappers), or a pause that caught Node or the harness
-        // between invocations: step on into the next line of the user's sources.
-        await cdp.api.Debugger.stepInto({});
+        // A step that landed in bundler glue (esbuild's module wrappers), or a pause that caught Node or the harness:
+        // go on to the next line of the user's sources. A pause taken in Node's promise hooks as the handler starts
+        // backs out to the handler below; anything else (a pause between invocations, a step into a re-export's
+        // getter) steps on into the user's next line.
+        const backOut = reason === 'pause' && event.callFrames.slice(1).some((frame) => !this.shouldStepOn(frame));
+        await (backOut ? cdp.api.Debugger.stepOut({}) : cdp.api.Debugger.stepInto({}));
         return;
       }
     } else {

@@ -31,7 +31,7 @@ describe('backend store: data dirs of older versions', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('moves 0.1.0 invocations to the integer-keyed table, in order, and records new ones after them', () => {
+  it('moves 0.1.0 invocations to the integer-keyed table, in order, and records new ones after them', async () => {
     const file = join(dataDir, 'metadata.db');
     const old = new Database(file);
     old.exec(invocationsOf010);
@@ -58,7 +58,7 @@ describe('backend store: data dirs of older versions', () => {
       ]);
       assert.equal(store.metrics('hello').p99Ms, 40);
     } finally {
-      store.close();
+      await store.close();
     }
     const reopened = new Database(file, { readonly: true });
     try {
@@ -71,15 +71,14 @@ describe('backend store: data dirs of older versions', () => {
     }
   });
 
-  it('opens a data dir of this version again without changing it', () => {
+  it('opens a data dir of this version again without changing it', async () => {
     const file = join(dataDir, 'metadata.db');
-    new MetadataStore(file, silentLogger).close();
+    await new MetadataStore(file, silentLogger).close();
     const written = new Database(file);
     // An id a re-keying would renumber.
     written.prepare(`INSERT INTO invocations VALUES (100, 'kept', 'hello', 1, 'http', 0, 5, 5, 256, 40, NULL, 0, 0.000001, '2026-12-01T00:00:00.000Z')`).run();
     written.close();
-    const store = new MetadataStore(file, silentLogger);
-    store.close();
+    await new MetadataStore(file, silentLogger).close();
     const reopened = new Database(file, { readonly: true });
     try {
       const tables = reopened.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'invocations%'`).all() as { name: string }[];

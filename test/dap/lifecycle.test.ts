@@ -4,13 +4,12 @@
 
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { OutputEvent } from '@vscode/debugadapter';
 import { NimbusDebugSession } from '../../src/debug/session';
 import { silentLogger } from '../../src/shared/logger';
-import { adapterPid, cliFile, closeClient, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, startClient, stoppedAt, tsCjs, waitUntil } from './support';
+import { adapterPid, cliFile, closeClient, commandLine, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, parentOf, startClient, stoppedAt, tsCjs, waitUntil } from './support';
 
 describe('debug adapter: sessions', function () {
   this.timeout(30_000);
@@ -96,17 +95,36 @@ describe('debug adapter: sessions', function () {
 
   it('pauses a real infinite loop, and the function finishes once the loop is released', async () => {
     await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'spinner', event: { spin: true } });
+    // Into the loop first: a pause as the handler starts stops before it (the next test).
+    await new Promise((done) => setTimeout(done, 300));
     const stopped = client!.waitForEvent('stopped');
     await client!.pauseRequest({ threadId: 1 });
     assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'pause');
     const top = await stoppedAt(client!);
-    assert.equal(top.source?.path, fixture('ts-cjs', 'src', 'spinner.ts'));
-    assert.ok(top.line === 4 || top.line === 5, `stopped at line ${top.line}`);
+    const frames = (await client!.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    const where = frames.map((frame) => `${frame.name} ${frame.source?.path ?? frame.source?.name}:${frame.line}`).join(' < ');
+    assert.equal(top.source?.path, fixture('ts-cjs', 'src', 'spinner.ts'), where);
+    assert.ok(top.line === 4 || top.line === 5, where);
     await client!.evaluateRequest({ expression: 'event.spin = false', frameId: top.id, context: 'repl' });
     const result = client!.waitForEvent('nimbusResult');
     await client!.continueRequest({ threadId: 1 });
     const body = (await result).body as { result: { turns: number } };
     assert.ok(body.result.turns > 0);
+  });
+
+  it('a pause as the handler starts stops in the handler, not in Node internals it calls', async () => {
+    // Sent right after the launch, the pause can land in Node's promise hooks as the async handler begins.
+    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'spinner', event: { spin: true } });
+    const stopped = client!.waitForEvent('stopped');
+    await client!.pauseRequest({ threadId: 1 });
+    await stopped;
+    const top = await stoppedAt(client!);
+    const frames = (await client!.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.equal(top.source?.path, fixture('ts-cjs', 'src', 'spinner.ts'), frames.map((frame) => `${frame.name} ${frame.source?.path ?? frame.source?.name}:${frame.line}`).join(' < '));
+    await client!.evaluateRequest({ expression: 'event.spin = false', frameId: top.id, context: 'repl' });
+    const result = client!.waitForEvent('nimbusResult');
+    await client!.continueRequest({ threadId: 1 });
+    assert.ok(((await result).body as { result: { turns: number } }).result.turns >= 0);
   });
 
   it('kills the function on disconnect and leaves no process behind', async () => {
@@ -227,8 +245,7 @@ describe('debug adapter: inline in the editor process', function () {
   }
 
   /** Child processes of this one started since `before`, but esbuild's service, which stays for the next bundle. */
-  const functionProcesses = (before: Set<number>) =>
-    descendants(process.pid).filter((pid) => !before.has(pid) && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('esbuild'));
+  const functionProcesses = (before: Set<number>) => descendants(process.pid).filter((pid) => !before.has(pid) && !commandLine(pid).includes('esbuild'));
 
   it('runs in this process as VS Code hosts it (handleMessage / onDidSendMessage), and dispose() stops the function', async () => {
     const before = new Set(descendants(process.pid));
@@ -237,7 +254,7 @@ describe('debug adapter: inline in the editor process', function () {
     const started = functionProcesses(before);
     assert.ok(started.length > 0, 'the function runs in a child process of this one');
     hosted.dispose();
-    await waitUntil(() => started.every((pid) => !isAlive(pid)), 5000, `the function to exit once the session is disposed: ${started.filter(isAlive).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8')).join(', ')}`);
+    await waitUntil(() => started.every((pid) => !isAlive(pid)), 5000, `the function to exit once the session is disposed: ${started.filter(isAlive).map(commandLine).join(', ')}`);
   });
 
   it('starts the function as the session is created (prepareLaunch), before the launch request, and launches with it', async () => {
@@ -245,10 +262,12 @@ describe('debug adapter: inline in the editor process', function () {
     const { session: hosted, launchToBreakpoint } = inlineSession();
     const configuration = { type: 'nimbus', request: 'launch', name: 'Debug orders', manifest: tsCjs.manifest, function: 'orders' };
     hosted.prepareLaunch(configuration);
-    await waitUntil(() => functionProcesses(before).length > 0, 10_000, 'the function process to start before any request');
-    const prepared = functionProcesses(before);
+    // Children of this process only: the sandbox's own processes below an instance appear a moment after it.
+    const instances = () => functionProcesses(before).filter((pid) => parentOf(pid) === process.pid);
+    await waitUntil(() => instances().length > 0, 10_000, 'the function process to start before any request');
+    const prepared = instances();
     await launchToBreakpoint({ ...configuration, __sessionId: 'added-by-vscode' });
-    assert.deepEqual(functionProcesses(before).filter((pid) => !prepared.includes(pid)), [], 'the launch used the prepared instance, not a second one');
+    assert.deepEqual(instances().filter((pid) => !prepared.includes(pid)), [], 'the launch used the prepared instance, not a second one');
   });
 
   it('holds what a prepared launch says before the client listens, and sends it after the first response', async () => {
