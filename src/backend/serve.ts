@@ -14,10 +14,11 @@ export const backendFlags = {
   data: { type: 'string', default: '.nimbus/backend' },
   host: { type: 'string', default: '127.0.0.1' },
   sandbox: { type: 'string' },
+  'retain-days': { type: 'string' },
   verbose: { type: 'boolean' },
 } as const;
 
-export const backendUsage = `nimbus backend [--port 7700] [--data DIR] [--host 127.0.0.1] [--sandbox LEVEL] [--verbose]
+export const backendUsage = `nimbus backend [--port 7700] [--data DIR] [--host 127.0.0.1] [--sandbox LEVEL] [--retain-days N] [--verbose]
    (or: node dist/backend.js with the same options)
 
 Runs the Nimbus backend until Ctrl-C, then drains in-flight invocations and stops. The API token comes
@@ -28,12 +29,15 @@ Options:
   --data DIR    where functions, logs and objects are kept (default .nimbus/backend)
   --host HOST   address to bind (default 127.0.0.1; anything else is reachable without TLS)
   --sandbox L   how functions are isolated: strict (default), node or none
+  --retain-days N
+                keep invocation records and log lines for N days, then drop them (default: keep them all;
+                the metrics' counters and cost stay whole)
   --verbose     log every request
 `;
 
 /** ServeOptions from parsed backendFlags. */
 export function serveOptionsFrom(
-  values: { port?: unknown; data?: unknown; host?: unknown; sandbox?: unknown; verbose?: unknown },
+  values: { port?: unknown; data?: unknown; host?: unknown; sandbox?: unknown; 'retain-days'?: unknown; verbose?: unknown },
   context: { cwd: string; env: NodeJS.ProcessEnv; stderr: ServeOptions['stderr']; signal: AbortSignal },
 ): ServeOptions {
   return {
@@ -42,6 +46,7 @@ export function serveOptionsFrom(
     dataDir: resolve(context.cwd, String(values.data)),
     token: context.env.NIMBUS_TOKEN || undefined,
     sandbox: values.sandbox as string | undefined,
+    retainDays: values['retain-days'] as string | undefined,
     verbose: values.verbose === true,
     stderr: context.stderr,
     signal: context.signal,
@@ -55,6 +60,8 @@ export interface ServeOptions {
   token?: string;
   /** strict (default), node or none. */
   sandbox?: string;
+  /** Days invocation records and log lines are kept, as typed; default forever. */
+  retainDays?: string;
   verbose?: boolean;
   stderr: { write(text: string): void };
   /** Aborted on SIGINT/SIGTERM: the backend then shuts down gracefully. */
@@ -67,6 +74,7 @@ export async function serveUntilAborted(options: ServeOptions): Promise<void> {
     throw new NimbusError('USAGE', `--port must be a number from 0 to 65535; got ${options.port}`);
   }
   const sandbox = sandboxLevel(options.sandbox);
+  const retention = retentionOf(options.retainDays);
   if (!isLoopback(options.host)) {
     options.stderr.write(
       `warning: the backend listens on ${options.host} without TLS; tokens and code travel in clear text. Put it behind a TLS proxy or bind 127.0.0.1.\n`,
@@ -80,6 +88,7 @@ export async function serveUntilAborted(options: ServeOptions): Promise<void> {
     token: options.token,
     sandbox,
     logger,
+    ...(retention ? { retention } : {}),
   });
   if (backend.generatedToken) {
     options.stderr.write(
@@ -98,6 +107,15 @@ export async function serveUntilAborted(options: ServeOptions): Promise<void> {
 function sandboxLevel(value: string | undefined): SandboxLevel | undefined {
   if (value === undefined || value === 'strict' || value === 'node' || value === 'none') return value;
   throw new NimbusError('USAGE', `--sandbox must be strict, node or none (got '${value}')`);
+}
+
+function retentionOf(value: string | undefined): { days: number } | undefined {
+  if (value === undefined) return undefined;
+  const days = Number(value);
+  if (value.trim() === '' || !Number.isFinite(days) || days <= 0) {
+    throw new NimbusError('USAGE', `--retain-days must be a number of days above 0, e.g. --retain-days 30 (got '${value}')`);
+  }
+  return { days };
 }
 
 function isLoopback(host: string): boolean {

@@ -19,6 +19,7 @@ import { FunctionHost } from './functionHost';
 import { HttpGateway } from './httpGateway';
 import { LogStream } from './logStream';
 import { ObjectStore } from './objectStore';
+import { HistoryRetention, type RetentionOptions } from './retention';
 import { MetadataStore } from './store';
 import { BucketNotifier } from './triggers/buckets';
 import { QueueDispatcher, type QueueTiming } from './triggers/queues';
@@ -48,6 +49,8 @@ export interface BackendOptions {
   queue?: Partial<QueueTiming>;
   /** Invocations of one function that may wait for a busy instance before the next gets 429; default 64. */
   maxQueuedPerFunction?: number;
+  /** How long invocation records and log lines are kept (`--retain-days`); default: forever. */
+  retention?: RetentionOptions;
 }
 
 export interface RunningBackend {
@@ -73,10 +76,12 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   const bundles = new BundleStore(dataDir);
   let executor: Executor | undefined;
   let app: FastifyInstance | undefined;
+  let retention: HistoryRetention | undefined;
   try {
     await bundles.open();
     await bundles.collectGarbage(store.referencedBundles());
     const { guard, generated } = TokenGuard.open(store, dataDir, options.token);
+    if (options.retention) retention = new HistoryRetention(store, options.retention, logger);
     const runningExecutor = createExecutor({
       cacheDir: join(dataDir, 'cache'),
       logger,
@@ -146,6 +151,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
         gateway.dispose();
         host.dispose();
         await runningExecutor.dispose();
+        await retention?.dispose();
         await store.close();
         logger.info('backend stopped');
       })());
@@ -161,6 +167,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   } catch (error) {
     await app?.close();
     await executor?.dispose();
+    await retention?.dispose();
     await store.close();
     throw error;
   }

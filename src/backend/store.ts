@@ -283,6 +283,33 @@ export class MetadataStore {
     }).immediate();
   }
 
+  /**
+   * Drops at most `batch` of the oldest invocation records and as many log lines from before `cutoff` (an ISO time);
+   * returns how many rows went. Rows append in time order, so each pass reads only the front of each table. A row
+   * older than one before it is kept until that one expires too: nothing newer than the cutoff is ever dropped. The
+   * metrics' counters (invocations, errors, cold starts, GB-seconds, cost) stay whole.
+   */
+  pruneHistory(cutoff: string, batch: number): number {
+    return this.database
+      .transaction(() => {
+        let removed = 0;
+        for (const [table, key, time] of [
+          ['invocations', 'id', 'started_at'],
+          ['logs', 'sequence', 'time'],
+        ] as const) {
+          const front = `SELECT ${key}, ${time} FROM ${table} ORDER BY ${key} LIMIT ?`;
+          const { keeper } = this.statement(`SELECT min(${key}) AS keeper FROM (${front}) WHERE ${time} >= ?`).get(batch, cutoff) as { keeper: number | null };
+          const deleted =
+            keeper === null
+              ? this.statement(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} ORDER BY ${key} LIMIT ?)`).run(batch)
+              : this.statement(`DELETE FROM ${table} WHERE ${key} < ?`).run(keeper);
+          removed += deleted.changes;
+        }
+        return removed;
+      })
+      .immediate();
+  }
+
   private insertInvocation(record: InvocationRecord, lines: LogLine[]): void {
     this.statement(
         `INSERT INTO invocations (request_id, function_name, version, trigger, failed, duration_ms, billed_ms,
