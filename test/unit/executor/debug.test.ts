@@ -53,6 +53,16 @@ class CdpClient {
   }
 }
 
+/** Fails naming the step when `promise` takes longer than `ms`. */
+async function bounded<T>(what: string, promise: Promise<T>, ms = 6000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 for (const level of ['node', 'strict'] as const) {
   describe(`executor: debug instances (sandbox '${level}')`, () => {
     const cache = temporaryFolder(`debug-${level}`);
@@ -137,13 +147,14 @@ for (const level of ['node', 'strict'] as const) {
 
     it('stops the timeout clock while paused', async () => {
       const fn = fixtureFunction('behaviors.js', { name: `debug-pause-${level}`, timeout: 1 });
-      instance = await executor.startDebugInstance(fn);
-      client = await CdpClient.connect(instance.inspectorUrl);
-      await client.send('Runtime.runIfWaitingForDebugger');
-      await instance.ready;
+      // Each step bounded on its own: once, in CI under load, this test ran out of mocha's time without saying where.
+      instance = await bounded('starting the instance', executor.startDebugInstance(fn));
+      client = await bounded('connecting to its inspector', CdpClient.connect(instance.inspectorUrl));
+      await bounded('releasing it', client.send('Runtime.runIfWaitingForDebugger'));
+      await bounded('the handler to load', instance.ready);
       // Paused as a debugger would be: a 1.2 s invocation outlives the 1 s timeout without being killed.
       instance.setPaused(true);
-      const result = await instance.invoke({ action: 'sleep', ms: 1200 });
+      const result = await bounded('the invocation', instance.invoke({ action: 'sleep', ms: 1200 }));
       instance.setPaused(false);
       assert.deepEqual(result.result, { slept: 1200 });
       assert.ok(result.report.durationMs < 1000, `paused time is neither run time nor billed (got ${result.report.durationMs} ms)`);
