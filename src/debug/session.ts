@@ -41,6 +41,8 @@ const limits = {
 /** How often, and how far apart, a pause request that V8 dropped is repeated (see repeatPause). */
 const pauseRepeats = 25;
 const pauseRepeatMs = 200;
+/** How long a function paused outside its own code runs on before the adapter pauses it again. */
+const pauseRetryMs = 10;
 
 /** The id of every error response; the message is what matters to a user. */
 const dapErrorId = 3000;
@@ -577,12 +579,7 @@ export class NimbusDebugSession extends DebugSession {
     } else if (this.expectedStop) {
       reason = this.expectedStop;
       if ((reason === 'step' || reason === 'pause') && this.shouldStepOn(event.callFrames[0]) && this.glueSteps++ < 50) {
-        // A step that landed in bundler glue (esbuild's module wrappers), or a pause that caught Node or the harness:
-        // go on to the next line of the user's sources. A pause taken in Node's promise hooks as the handler starts
-        // backs out to the handler below; anything else (a pause between invocations, a step into a re-export's
-        // getter) steps on into the user's next line.
-        const backOut = reason === 'pause' && event.callFrames.slice(1).some((frame) => !this.shouldStepOn(frame));
-        await (backOut ? cdp.api.Debugger.stepOut({}) : cdp.api.Debugger.stepInto({}));
+        await this.moveOnToUserCode(cdp, reason, event.callFrames);
         return;
       }
     } else {
@@ -597,6 +594,25 @@ export class NimbusDebugSession extends DebugSession {
     if (description) stopped.body.description = description;
     if (reason === 'breakpoint' && hit.length) stopped.body.hitBreakpointIds = hit.map((record) => record.id);
     this.sendEvent(stopped);
+  }
+
+  /**
+   * A step that landed in bundler glue (esbuild's module wrappers), or a pause that caught Node or the harness: go on
+   * to the user's next line. V8 steps through Node's internals statement by statement even though they are
+   * blackboxed, so a pause backs out to user code that is on the stack (Node's promise hooks as an async handler
+   * starts), and with none there (the harness receiving an event, or idle between invocations) lets the function
+   * run a moment and pauses again.
+   */
+  private async moveOnToUserCode(cdp: CdpClient, reason: 'step' | 'pause', callFrames: Protocol.CallFrame[]): Promise<void> {
+    if (reason === 'step') {
+      await cdp.api.Debugger.stepInto({});
+    } else if (callFrames.slice(1).some((frame) => !this.shouldStepOn(frame))) {
+      await cdp.api.Debugger.stepOut({});
+    } else {
+      await cdp.api.Debugger.resume({});
+      await delay(pauseRetryMs);
+      if (this.expectedStop === 'pause' && !this.paused && !cdp.isClosed && !this.shuttingDown) await cdp.api.Debugger.pause().catch(() => undefined);
+    }
   }
 
   private handleResumed(): void {

@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { LogTail } from '../client/client';
+import { followLogs } from '../client/follow';
 import type { DeployResponse } from '../shared/backendApi';
 import { NimbusError } from '../shared/errors';
 import { askToken } from './backends';
@@ -30,7 +30,8 @@ type Handler = (...args: unknown[]) => unknown;
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
   const { ctx } = services;
-  const tails = new Map<string, LogTail>();
+  /** Live tails by function, each stopped through its controller. */
+  const tails = new Map<string, AbortController>();
   const commands: Record<string, Handler> = {
     'nimbus.invoke': async (target, event) => {
       const ref = await resolveFunction(ctx, target, 'Invoke which function?');
@@ -85,13 +86,31 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       const name = await resolveDeployedName(ctx, target, 'Tail the logs of which function?');
       if (!name) return undefined;
       const connection = ctx.backends.requireConnection();
-      tails.get(name)?.dispose();
-      const tail = connection.client.tailLogs(name, (line) => ctx.appendFunctionLog(line));
-      tails.set(name, tail);
-      await tail.opened;
-      ctx.functionOutput.appendLine(`--- tailing ${name} on ${connection.url} ---`);
+      tails.get(name)?.abort();
+      const stop = new AbortController();
+      tails.set(name, stop);
+      const say = (text: string) => ctx.functionOutput.appendLine(`--- ${text} ---`);
+      let opened!: () => void;
+      const connected = new Promise<void>((resolve) => (opened = resolve));
+      const following = followLogs(connection.client, name, {
+        limit: 20,
+        onLine: (line) => ctx.appendFunctionLog(line),
+        onStatus: (status) => {
+          if (status.state === 'connected') {
+            say(`tailing ${name} on ${connection.url}, after its last 20 lines`);
+            opened();
+          } else if (status.state === 'reconnected') {
+            say(`back on ${connection.url}; the lines written meanwhile are above`);
+          } else if (status.attempt === 1) {
+            say(`lost the log stream of ${name} (${status.error.message}); reconnecting`);
+          }
+        },
+        signal: stop.signal,
+      }).finally(() => tails.get(name) === stop && tails.delete(name));
+      // A failure before the stream opened is the command's; one after ends the tail with a line saying why.
+      await Promise.race([connected, following]);
+      following.catch((error: unknown) => say(`the tail of ${name} ended: ${error instanceof Error ? error.message : String(error)}`));
       ctx.functionOutput.show(true);
-      void tail.closed.finally(() => tails.get(name) === tail && tails.delete(name));
       return true;
     },
     'nimbus.deleteDeployed': async (target, options) => {
@@ -200,7 +219,7 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
         throw error;
       }
     }),
-  ).concat({ dispose: () => tails.forEach((tail) => tail.dispose()) });
+  ).concat({ dispose: () => tails.forEach((tail) => tail.abort()) });
 }
 
 function titleOf(commandId: string): string {

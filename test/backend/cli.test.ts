@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../../src/cli/command';
 import { deployCommand } from '../../src/cli/commands/deploy';
@@ -14,6 +15,8 @@ import { deleteCommand } from '../../src/cli/commands/delete';
 import { BackendClient, remoteInvoke } from '../../src/client';
 import { isNimbusError } from '../../src/shared/errors';
 import type { RunningBackend } from '../../src/backend/server';
+import { MetadataStore } from '../../src/backend/store';
+import { silentLogger } from '../../src/shared/logger';
 import { createDataDir, createProject, helloSource, startTestBackend, testToken, waitFor, type TestProject } from './helpers';
 
 interface Run {
@@ -42,7 +45,7 @@ describe('backend CLI commands and client', function () {
   });
 
   /** Runs a command the way src/cli/run.ts does, with the backend's URL and token in the environment. */
-  function start(command: CliCommand, argv: string[], abort = new AbortController()): { done: Promise<Run>; output: () => string } {
+  function start(command: CliCommand, argv: string[], abort = new AbortController()): { done: Promise<Run>; output: () => string; errors: () => string } {
     let stdout = '';
     let stderr = '';
     const io: CliIO = {
@@ -54,7 +57,7 @@ describe('backend CLI commands and client', function () {
     };
     const { values, positionals } = parseArgs({ args: argv, options: command.options, allowPositionals: true });
     const done = command.run({ values, positionals }, io).then((code) => ({ code, stdout, stderr }));
-    return { done, output: () => stdout };
+    return { done, output: () => stdout, errors: () => stderr };
   }
   const run = (command: CliCommand, argv: string[]) => start(command, argv).done;
 
@@ -98,6 +101,44 @@ describe('backend CLI commands and client', function () {
     const result = await follow.done;
     assert.equal(result.code, 0);
     assert.equal(result.stdout.split('greeting remote').length, 2, 'a stored line printed twice');
+  });
+
+  it('follows on across a backend restart: reconnects and prints the lines written meanwhile, each once', async () => {
+    const abort = new AbortController();
+    const follow = start(logsCommand, ['hello', '--follow', '--limit', '1'], abort);
+    const seen = (text: string) => () => (follow.output().includes(text) ? true : undefined);
+    await waitFor('the newest stored line', () => (follow.output() ? true : undefined), 5_000);
+    await client.invoke('hello', { name: 'before-restart' });
+    await waitFor('the live line before the restart', seen('greeting before-restart'), 5_000);
+
+    const { port } = backend;
+    await backend.close();
+    // A line stored while no backend serves the stream: only the catch-up after the reconnect can print it.
+    const store = new MetadataStore(join(dataDir, 'metadata.db'), silentLogger);
+    const time = new Date().toISOString();
+    store.recordInvocations([
+      {
+        record: {
+          requestId: 'offline', functionName: 'hello', version: 1, trigger: 'api', failed: false, durationMs: 1, billedMs: 1,
+          memoryMB: 128, maxMemoryUsedMB: 40, coldStart: false, costUsd: 0, startedAt: time,
+        },
+        lines: [{ requestId: 'offline', functionName: 'hello', time, level: 'info', message: 'greeting written-offline' }],
+      },
+    ]);
+    await store.close();
+    ({ backend, client } = await startTestBackend(dataDir, { port }));
+    // Most likely written before the follower is back (its first pause is 250 ms): it comes from the catch-up.
+    await client.invoke('hello', { name: 'while-away' });
+    await waitFor('the reconnect', () => (follow.errors().includes('Reconnected') ? true : undefined), 10_000);
+    await client.invoke('hello', { name: 'after-reconnect' });
+    await waitFor('the live line after the reconnect', seen('greeting after-reconnect'), 5_000);
+    abort.abort();
+    const result = await follow.done;
+    assert.equal(result.code, 0);
+    for (const name of ['before-restart', 'written-offline', 'while-away', 'after-reconnect']) {
+      assert.equal(result.stdout.split(`greeting ${name}\n`).length, 2, `"greeting ${name}" printed once:\n${result.stdout}`);
+    }
+    assert.match(result.stderr, /Lost the log stream \(the backend at http:\/\/127\.0\.0\.1:\d+ closed the log stream\); reconnecting… \(Ctrl-C to stop\)\n/);
   });
 
   it('rolls back to the previous version and to a named one', async () => {

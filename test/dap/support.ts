@@ -52,7 +52,6 @@ export function adapterPid(client: DebugClient): number {
   return (client as unknown as { _adapterProcess: { pid: number } })._adapterProcess.pid;
 }
 
-/** Every live descendant of a process, from /proc. */
 /** The parent of a process, or undefined once it has ended. */
 export function parentOf(pid: number): number | undefined {
   try {
@@ -72,6 +71,7 @@ export function commandLine(pid: number): string {
   }
 }
 
+/** Every live descendant of a process, from /proc. */
 export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {

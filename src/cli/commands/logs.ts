@@ -1,6 +1,7 @@
 // CLI layer: `nimbus logs` — a deployed function's stored log lines, and with --follow its live tail.
 
 import { NimbusError } from '../../shared/errors';
+import { followLogs } from '../../client';
 import { formatLogLine, type LogLine } from '../../shared/invocation';
 import type { CliCommand } from '../command';
 import { backendClient, backendConnectionHelp, backendConnectionOptions } from '../backendConnection';
@@ -13,7 +14,8 @@ export const logsCommand: CliCommand = {
 Prints the function's latest stored log lines (console output and REPORT lines) on stdout, oldest first.
 
 Options:
-  --follow         keep printing new lines as the function writes them, until Ctrl-C
+  --follow         keep printing new lines as the function writes them, until Ctrl-C; when the stream
+                   drops (the backend restarted) it reconnects and prints what was written meanwhile
   --since VALUE    start after this sequence number or at this ISO time
   --limit N        at most N stored lines (default 100): the newest ones, or the first ones after --since
 ${backendConnectionHelp}
@@ -39,32 +41,16 @@ ${backendConnectionHelp}
       for (const line of (await client.logs(name, page)).lines) print(line);
       return 0;
     }
-    // The live stream opens first, so no line falls between the stored pages and the tail; lines seen in both print once.
-    const live: LogLine[] = [];
-    let caughtUp = false;
-    const printed = new Set<string>();
-    const key = (line: LogLine) => `${line.time}\u0000${line.requestId}\u0000${line.message}`;
-    const tail = client.tailLogs(name, (line) => {
-      if (!caughtUp) live.push(line);
-      else if (!printed.has(key(line))) print(line);
+    await followLogs(client, name, {
+      since,
+      limit,
+      onLine: print,
+      onStatus: (status) => {
+        if (status.state === 'reconnected') io.stderr.write('Reconnected; the lines written meanwhile are printed above.\n');
+        else if (status.state === 'reconnecting' && status.attempt === 1) io.stderr.write(`Lost the log stream (${status.error.message}); reconnecting… (Ctrl-C to stop)\n`);
+      },
+      signal: io.signal,
     });
-    const stop = () => tail.dispose();
-    io.signal.addEventListener('abort', stop, { once: true });
-    try {
-      await tail.opened;
-      for (const line of (await client.logs(name, page)).lines) {
-        printed.add(key(line));
-        print(line);
-      }
-      for (const line of live.splice(0)) if (!printed.has(key(line))) print(line);
-      caughtUp = true;
-      printed.clear();
-      await tail.closed;
-    } finally {
-      io.signal.removeEventListener('abort', stop);
-      tail.dispose();
-    }
-    if (!io.signal.aborted) io.stderr.write('The backend closed the log stream.\n');
     return 0;
   },
 };
