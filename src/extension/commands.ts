@@ -93,11 +93,12 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       let opened!: () => void;
       const connected = new Promise<void>((resolve) => (opened = resolve));
       const following = followLogs(connection.client, name, {
-        limit: 20,
+        // New lines only: what was written before is in the tree's recent invocations (and often already here).
+        since: new Date().toISOString(),
         onLine: (line) => ctx.appendFunctionLog(line),
         onStatus: (status) => {
           if (status.state === 'connected') {
-            say(`tailing ${name} on ${connection.url}, after its last 20 lines`);
+            say(`tailing ${name} on ${connection.url}`);
             opened();
           } else if (status.state === 'reconnected') {
             say(`back on ${connection.url}; the lines written meanwhile are above`);
