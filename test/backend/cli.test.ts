@@ -44,6 +44,12 @@ describe('backend CLI commands and client', function () {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** Commands still running; a test that fails while one follows logs must not leave it reconnecting for ever. */
+  const running = new Set<AbortController>();
+  afterEach(() => {
+    for (const abort of running) abort.abort();
+  });
+
   /** Runs a command the way src/cli/run.ts does, with the backend's URL and token in the environment. */
   function start(command: CliCommand, argv: string[], abort = new AbortController()): { done: Promise<Run>; output: () => string; errors: () => string } {
     let stdout = '';
@@ -56,7 +62,9 @@ describe('backend CLI commands and client', function () {
       signal: abort.signal,
     };
     const { values, positionals } = parseArgs({ args: argv, options: command.options, allowPositionals: true });
+    running.add(abort);
     const done = command.run({ values, positionals }, io).then((code) => ({ code, stdout, stderr }));
+    void done.finally(() => running.delete(abort)).catch(() => undefined);
     return { done, output: () => stdout, errors: () => stderr };
   }
   const run = (command: CliCommand, argv: string[]) => start(command, argv).done;
