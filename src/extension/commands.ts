@@ -30,8 +30,15 @@ type Handler = (...args: unknown[]) => unknown;
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
   const { ctx } = services;
-  /** Live tails by function, each stopped through its controller. */
-  const tails = new Map<string, AbortController>();
+  /** Live tails by function; a tail ends when its backend is no longer the one connected. */
+  const tails = new Map<string, { stop: AbortController; backend: unknown }>();
+  const endStaleTails = ctx.backends.onDidChange(() => {
+    for (const [name, { stop, backend }] of tails) {
+      if (backend === ctx.backends.current) continue;
+      stop.abort();
+      ctx.functionOutput.appendLine(`--- stopped tailing ${name}: its backend is no longer connected ---`);
+    }
+  });
   const commands: Record<string, Handler> = {
     'nimbus.invoke': async (target, event) => {
       const ref = await resolveFunction(ctx, target, 'Invoke which function?');
@@ -86,9 +93,10 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       const name = await resolveDeployedName(ctx, target, 'Tail the logs of which function?');
       if (!name) return undefined;
       const connection = ctx.backends.requireConnection();
-      tails.get(name)?.abort();
+      tails.get(name)?.stop.abort();
       const stop = new AbortController();
-      tails.set(name, stop);
+      const tail = { stop, backend: connection };
+      tails.set(name, tail);
       const say = (text: string) => ctx.functionOutput.appendLine(`--- ${text} ---`);
       let opened!: () => void;
       const connected = new Promise<void>((resolve) => (opened = resolve));
@@ -107,7 +115,7 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
           }
         },
         signal: stop.signal,
-      }).finally(() => tails.get(name) === stop && tails.delete(name));
+      }).finally(() => tails.get(name) === tail && tails.delete(name));
       // A failure before the stream opened is the command's; one after ends the tail with a line saying why.
       await Promise.race([connected, following]);
       following.catch((error: unknown) => say(`the tail of ${name} ended: ${error instanceof Error ? error.message : String(error)}`));
@@ -220,7 +228,7 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
         throw error;
       }
     }),
-  ).concat({ dispose: () => tails.forEach((tail) => tail.abort()) });
+  ).concat(endStaleTails, { dispose: () => tails.forEach((tail) => tail.stop.abort()) });
 }
 
 function titleOf(commandId: string): string {
