@@ -87,6 +87,7 @@ export async function registerApi(app: FastifyInstance, context: ApiContext): Pr
       ...summaryOf(deployed, base),
       handler: deployed.config.handler,
       concurrency: deployed.config.concurrency,
+      instanceConcurrency: deployed.config.instanceConcurrency ?? 1,
       env: deployed.config.env,
       urls: urlsOf(deployed, base),
       versions: stored.versions,

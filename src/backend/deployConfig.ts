@@ -66,6 +66,7 @@ const schema = {
     timeout: { type: 'number', minimum: limits.timeout.min, maximum: limits.timeout.max },
     env: { type: 'object', additionalProperties: { type: 'string' } },
     concurrency: { type: 'integer', minimum: limits.concurrency.min, maximum: limits.concurrency.max },
+    instanceConcurrency: { type: 'integer', minimum: limits.instanceConcurrency.min, maximum: limits.instanceConcurrency.max },
     network: { type: 'boolean' },
     description: { type: 'string', maxLength: 1024 },
     triggers: {

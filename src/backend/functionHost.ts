@@ -164,6 +164,7 @@ export class FunctionHost {
       timeout: config.timeout,
       env: config.env,
       concurrency: config.concurrency,
+      instanceConcurrency: config.instanceConcurrency ?? 1,
       network: config.network,
       triggers: config.triggers,
       ...(config.description === undefined ? {} : { description: config.description }),

@@ -43,6 +43,7 @@ export function deployConfigOf(fn: FunctionSpec): DeployConfig {
     timeout: fn.timeout,
     env: fn.env,
     concurrency: fn.concurrency,
+    instanceConcurrency: fn.instanceConcurrency,
     network: fn.network,
     triggers: fn.triggers.map(({ range: _range, ...trigger }) => trigger),
     ...(fn.description === undefined ? {} : { description: fn.description }),

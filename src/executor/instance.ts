@@ -1,5 +1,6 @@
-// Executor layer: one instance = one child process running the harness with one function loaded. Owns the limits a
-// cloud enforces per invocation (timeout, memory) and turns every way the child can die into an invocation error.
+// Executor layer: one instance = one child process running the harness with one function loaded, serving one
+// invocation at a time or, with the function's instanceConcurrency, several. Owns the limits a cloud enforces
+// (timeout per invocation, memory per instance) and turns every way the child can die into invocation errors.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import {
 import type { Logger } from '../shared/logger';
 import type { BundleInfo, RunnableFunction, SandboxLevel } from './api';
 import { createInstanceTmpDir, findFunctionRoot } from './paths';
+import { BatchedChannel } from './channel';
 import type { HarnessMessage, ParentMessage } from './protocol';
 import { planSpawn, type NodeRuntime } from './sandbox';
 
@@ -55,7 +57,6 @@ interface ActiveInvocation {
   remainingMs: number;
   armedAt: number;
   timer?: NodeJS.Timeout;
-  memoryWatch?: NodeJS.Timeout;
   peakMemoryMB: number;
   /** Time spent paused in a debugger, and since when it is paused now: neither is run time nor billed. */
   pausedMs: number;
@@ -97,16 +98,24 @@ export class Instance {
   private initDurationMs: number | undefined;
   private initLogs: LogLine[] = [];
   private served = 0;
-  private active: ActiveInvocation | undefined;
+  /** How many invocations may run at once: the function's instanceConcurrency (1 for debug instances). */
+  readonly capacity: number;
+  private readonly active = new Map<string, ActiveInvocation>();
+  /** Samples the resident memory while any invocation runs. */
+  private memoryWatch: NodeJS.Timeout | undefined;
   private paused = false;
   private stderrTail = '';
   private runtimePid: number | undefined;
   private killedFor: FunctionErrorPayload | undefined;
   private isExited = false;
+  private readonly channel = new BatchedChannel<ParentMessage>((batch) => {
+    if (this.child.connected) this.child.send(batch);
+  });
 
   constructor(private readonly options: InstanceOptions) {
     const { fn } = options;
     this.functionName = fn.name;
+    this.capacity = options.inspectorPort === undefined ? fn.instanceConcurrency : 1;
     this.bundle = options.bundle;
     this.tmpDir = createInstanceTmpDir();
     const plan = planSpawn({
@@ -137,7 +146,7 @@ export class Instance {
     // Only debug instances ever await this; keep a failure from becoming an unhandled rejection elsewhere.
     this.inspectorUrl.catch(() => undefined);
 
-    this.child.on('message', (message: HarnessMessage) => {
+    const receive = (message: HarnessMessage) => {
       switch (message.type) {
         case 'inspector':
           resolveInspector(message.url);
@@ -152,17 +161,24 @@ export class Instance {
         case 'log':
           this.routeLog(message);
           break;
-        case 'result':
-          if (this.active?.requestId !== message.requestId) break;
-          if (message.fatal) this.kill();
-          this.active.finish({
+        case 'result': {
+          const active = this.active.get(message.requestId);
+          if (!active) break;
+          // Invocations still running on a fatally failed instance end with the same error (the harness sends it
+          // for each, but the exit may be seen first).
+          if (message.fatal) this.kill(message.error);
+          active.finish({
             result: message.result,
             error: message.error,
             durationMs: message.durationMs,
-            maxMemoryUsedMB: Math.max(message.maxMemoryUsedMB, this.active.peakMemoryMB),
+            maxMemoryUsedMB: Math.max(message.maxMemoryUsedMB, active.peakMemoryMB),
           });
           break;
+        }
       }
+    };
+    this.child.on('message', (batch: HarnessMessage[]) => {
+      for (const message of batch) receive(message);
     });
 
     this.exited = new Promise((resolve) => {
@@ -173,8 +189,7 @@ export class Instance {
         const crash = this.killedFor ?? this.crashError(exit);
         resolveReady({ error: crash });
         rejectInspector(new NimbusError('DEBUG_ATTACH_FAILED', `The debug instance exited before opening its inspector: ${crash.errorMessage}`));
-        if (this.active) {
-          const active = this.active;
+        for (const active of [...this.active.values()]) {
           if (this.stderrTail.trim()) this.emitLog(active, this.logLine(active.requestId, 'error', this.stderrTail.trim()));
           active.finish({ error: crash, durationMs: performance.now() - active.startedAt, maxMemoryUsedMB: active.peakMemoryMB });
         }
@@ -199,6 +214,7 @@ export class Instance {
         functionName: fn.name,
         functionVersion: '$LATEST',
         memoryMB: fn.memory,
+        concurrency: this.capacity,
         logGroupName: `/aws/lambda/${fn.name}`,
         logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${process.pid}-${++instanceCounter}`,
         network: fn.network,
@@ -212,10 +228,6 @@ export class Instance {
     return !this.isExited && !this.killedFor && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  get isBusy(): boolean {
-    return this.active !== undefined;
-  }
-
   /** Idle instances must not keep the host process (a CLI, a test run) alive; busy ones must. */
   setReferenced(referenced: boolean): void {
     const handles = [this.child, this.child.channel, this.child.stderr] as ({ ref(): void; unref(): void } | null | undefined)[];
@@ -225,9 +237,9 @@ export class Instance {
     }
   }
 
-  /** Runs one invocation; the caller (pool or debug session) never overlaps them. */
+  /** Runs one invocation; the caller (pool or debug session) never runs more than `capacity` at once. */
   async invoke(event: unknown, options: InstanceInvokeOptions): Promise<InvocationResult> {
-    if (this.active) throw new NimbusError('INTERNAL', `Instance of '${this.functionName}' is busy.`, { user: false });
+    if (this.active.size >= this.capacity) throw new NimbusError('INTERNAL', `Instance of '${this.functionName}' is busy.`, { user: false });
     const coldStart = this.served === 0;
     this.served++;
     this.setReferenced(true);
@@ -248,21 +260,24 @@ export class Instance {
       pausedMs: 0,
       ...(this.paused ? { pausedAt: startedAt } : {}),
       finish: (outcome) => {
-        if (this.active !== active) return;
-        this.active = undefined;
+        if (this.active.get(active.requestId) !== active) return;
+        this.active.delete(active.requestId);
         clearTimeout(active.timer);
-        clearInterval(active.memoryWatch);
+        if (this.active.size === 0) {
+          clearInterval(this.memoryWatch);
+          this.memoryWatch = undefined;
+        }
         finish(outcome);
       },
     };
-    this.active = active;
+    this.active.set(active.requestId, active);
     for (const line of this.initLogs) this.emitLog(active, { ...line, requestId: active.requestId });
     this.initLogs = [];
     if (!this.paused) this.armTimeout(active);
-    active.memoryWatch = setInterval(() => this.watchMemory(active), memoryPollMs);
+    this.memoryWatch ??= setInterval(() => this.watchMemory(), memoryPollMs);
     this.send({ type: 'invoke', requestId: active.requestId, event, deadline: Date.now() + active.remainingMs });
     const outcome = await finished;
-    if (this.isAlive) this.setReferenced(false);
+    if (this.isAlive && this.active.size === 0) this.setReferenced(false);
     const pausedMs = active.pausedMs + (active.pausedAt === undefined ? 0 : performance.now() - active.pausedAt);
     const ran = { ...outcome, durationMs: Math.max(0, outcome.durationMs - pausedMs) };
     return this.toResult(options.requestId, ran, active.logs, coldStart);
@@ -272,17 +287,17 @@ export class Instance {
   setPaused(paused: boolean): void {
     if (paused === this.paused) return;
     this.paused = paused;
-    const active = this.active;
-    if (!active) return;
-    if (paused) {
-      clearTimeout(active.timer);
-      active.remainingMs -= performance.now() - active.armedAt;
-      active.pausedAt = performance.now();
-    } else {
-      if (active.pausedAt !== undefined) active.pausedMs += performance.now() - active.pausedAt;
-      active.pausedAt = undefined;
-      this.armTimeout(active);
-      this.send({ type: 'deadline', requestId: active.requestId, deadline: Date.now() + active.remainingMs });
+    for (const active of this.active.values()) {
+      if (paused) {
+        clearTimeout(active.timer);
+        active.remainingMs -= performance.now() - active.armedAt;
+        active.pausedAt = performance.now();
+      } else {
+        if (active.pausedAt !== undefined) active.pausedMs += performance.now() - active.pausedAt;
+        active.pausedAt = undefined;
+        this.armTimeout(active);
+        this.send({ type: 'deadline', requestId: active.requestId, deadline: Date.now() + active.remainingMs });
+      }
     }
   }
 
@@ -315,7 +330,7 @@ export class Instance {
   }
 
   private send(message: ParentMessage): void {
-    if (this.child.connected) this.child.send(message);
+    this.channel.send(message);
   }
 
   private armTimeout(active: ActiveInvocation): void {
@@ -323,20 +338,26 @@ export class Instance {
     const seconds = this.options.fn.timeout.toFixed(2);
     active.timer = setTimeout(() => {
       const error = { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${seconds} seconds` };
-      this.kill(error);
       active.finish({ error, durationMs: this.options.fn.timeout * 1000, maxMemoryUsedMB: active.peakMemoryMB });
+      // Stopping the instance is the only way to stop the handler; whatever else runs on it ends too, and says why.
+      this.kill({
+        errorType: 'Runtime.ExitError',
+        errorMessage: `Runtime exited with error: the instance was stopped because invocation ${active.requestId} on it timed out`,
+      });
     }, Math.max(0, active.remainingMs));
   }
 
-  private watchMemory(active: ActiveInvocation): void {
+  /** The memory limit is the instance's: invocations sharing it all end when it is exceeded. */
+  private watchMemory(): void {
     const usedMB = this.residentMemoryMB();
     if (usedMB === undefined) return;
-    active.peakMemoryMB = Math.max(active.peakMemoryMB, usedMB);
-    if (usedMB > this.options.fn.memory) {
-      const error = outOfMemory(this.options.fn.memory);
-      this.kill(error);
-      active.finish({ error, durationMs: performance.now() - active.startedAt, maxMemoryUsedMB: usedMB });
+    const over = usedMB > this.options.fn.memory;
+    const error = outOfMemory(this.options.fn.memory);
+    for (const active of [...this.active.values()]) {
+      active.peakMemoryMB = Math.max(active.peakMemoryMB, usedMB);
+      if (over) active.finish({ error, durationMs: performance.now() - active.startedAt, maxMemoryUsedMB: usedMB });
     }
+    if (over) this.kill(error);
   }
 
   /** RSS of the node process — under bubblewrap that is the deepest descendant of the spawned bwrap. */
@@ -358,10 +379,11 @@ export class Instance {
   }
 
   private routeLog(message: Extract<HarnessMessage, { type: 'log' }>): void {
-    const active = this.active;
-    if (active && (message.requestId === undefined || message.requestId === active.requestId)) {
+    // A line the harness could not place (no async context) belongs to the only invocation running, if there is one.
+    const active = message.requestId === undefined ? (this.active.size === 1 ? this.active.values().next().value : undefined) : this.active.get(message.requestId);
+    if (active) {
       this.emitLog(active, this.logLine(active.requestId, message.level, message.message, message.time));
-    } else if (message.requestId === undefined && this.served === 0) {
+    } else if (message.requestId === undefined && this.initDurationMs === undefined) {
       // Written while loading: it belongs to the first invocation (the cold start), as in a cloud's log stream.
       this.initLogs.push(this.logLine('', message.level, message.message, message.time));
     } else {

@@ -1,5 +1,6 @@
-// Executor layer: the instances of one function — warm reuse, scale-out up to the function's concurrency, a queue
-// (or INSTANCE_LIMIT) beyond it, and scale to zero after an idle time.
+// Executor layer: the instances of one function — warm reuse, several invocations on one instance up to its
+// instanceConcurrency, scale-out up to the function's concurrency, a queue (or INSTANCE_LIMIT) beyond it, and scale
+// to zero after an idle time.
 
 import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../shared/disposable';
@@ -30,15 +31,19 @@ interface Waiter {
 
 /** Identifies what makes instances interchangeable: a change here means new instances. */
 export function specKey(fn: RunnableFunction): string {
-  const { handlerFile, handlerExport, runtime, memory, timeout, env, concurrency, network, prebuiltBundle } = fn;
-  return JSON.stringify([handlerFile, handlerExport, runtime, memory, timeout, env, concurrency, network, prebuiltBundle]);
+  const { handlerFile, handlerExport, runtime, memory, timeout, env, concurrency, instanceConcurrency, network, prebuiltBundle } = fn;
+  return JSON.stringify([handlerFile, handlerExport, runtime, memory, timeout, env, concurrency, instanceConcurrency, network, prebuiltBundle]);
 }
 
 export class FunctionPool {
   readonly key: string;
   private readonly instances = new Set<Instance>();
-  /** Most recently used last: reuse the warmest, let the rest age out. */
+  /** Instances running nothing, most recently used last: reuse the warmest, let the rest age out. */
   private readonly idle: Instance[] = [];
+  /** Instances running some invocations but fewer than they can (only with instanceConcurrency above 1). */
+  private readonly partial = new Set<Instance>();
+  /** Invocations handed each instance and not yet released (counted here: invoke() runs a turn after acquire). */
+  private readonly claimed = new Map<Instance, number>();
   private readonly idleTimers = new Map<Instance, NodeJS.Timeout>();
   private readonly waiters: Waiter[] = [];
   /** Instances being started (bundling, spawning) that already count toward the concurrency. */
@@ -57,6 +62,19 @@ export class FunctionPool {
 
   get functionName(): string {
     return this.options.fn.name;
+  }
+
+  private get capacity(): number {
+    return this.options.fn.instanceConcurrency;
+  }
+
+  /** Invocation slots of instances still starting that no invocation has claimed yet. */
+  private get unclaimedStartingSlots(): number {
+    return this.starting * (this.capacity - 1);
+  }
+
+  private get canStart(): boolean {
+    return this.instances.size + this.starting < this.options.fn.concurrency;
   }
 
   stats(): InstanceStats {
@@ -93,15 +111,15 @@ export class FunctionPool {
   }
 
   private acquire(): Promise<Instance> {
-    const warm = this.idle.pop();
+    const warm = this.instanceWithRoom();
     if (warm) {
-      clearTimeout(this.idleTimers.get(warm));
-      this.idleTimers.delete(warm);
+      this.claim(warm);
       this.changed();
       return Promise.resolve(warm);
     }
-    if (this.instances.size + this.starting < this.options.fn.concurrency) return this.startInstance();
-    if (this.options.whenSaturated === 'reject' && this.waiters.length >= this.options.maxQueued) {
+    // An instance being started has room for more than the invocation that started it: wait for it first.
+    if (this.waiters.length >= this.unclaimedStartingSlots && this.canStart) return this.startInstance();
+    if (this.options.whenSaturated === 'reject' && this.waiters.length >= this.unclaimedStartingSlots + this.options.maxQueued) {
       const { concurrency } = this.options.fn;
       return Promise.reject(
         new NimbusError(
@@ -114,6 +132,29 @@ export class FunctionPool {
       this.waiters.push({ resolve, reject });
       this.changed();
     });
+  }
+
+  /** The busiest instance that can take one more invocation, else the warmest idle one. */
+  private instanceWithRoom(): Instance | undefined {
+    let busiest: Instance | undefined;
+    for (const instance of this.partial) if (!busiest || this.claimsOf(instance) > this.claimsOf(busiest)) busiest = instance;
+    return busiest ?? this.idle[this.idle.length - 1];
+  }
+
+  private claimsOf(instance: Instance): number {
+    return this.claimed.get(instance) ?? 0;
+  }
+
+  /** Counts one more invocation on the instance. */
+  private claim(instance: Instance): void {
+    const index = this.idle.lastIndexOf(instance);
+    if (index >= 0) this.idle.splice(index, 1);
+    clearTimeout(this.idleTimers.get(instance));
+    this.idleTimers.delete(instance);
+    const claims = this.claimsOf(instance) + 1;
+    this.claimed.set(instance, claims);
+    if (claims < this.capacity) this.partial.add(instance);
+    else this.partial.delete(instance);
   }
 
   private async startInstance(): Promise<Instance> {
@@ -140,7 +181,10 @@ export class FunctionPool {
       this.instances.add(instance);
       instance.onDidExit(() => this.onInstanceExit(instance));
       this.starting--;
+      this.claim(instance);
       this.changed();
+      // Its other slots go to invocations that waited for it.
+      queueMicrotask(() => this.serveWaiters());
       return instance;
     } catch (error) {
       // A failed start (the build broke) frees its slot: queued invocations try for themselves and learn why.
@@ -152,18 +196,29 @@ export class FunctionPool {
   }
 
   private release(instance: Instance): void {
+    const claims = this.claimsOf(instance) - 1;
+    if (claims > 0) this.claimed.set(instance, claims);
+    else this.claimed.delete(instance);
     const reusable = instance.isAlive && !this.retired && instance.bundle.file === this.currentBundle?.file;
     if (!reusable) {
-      this.stop(instance);
+      this.partial.delete(instance);
+      if (claims <= 0) this.stop(instance);
       this.serveWaiters();
       return;
     }
     const waiter = this.waiters.shift();
     if (waiter) {
+      this.claim(instance);
       waiter.resolve(instance);
       this.changed();
       return;
     }
+    if (claims > 0) {
+      this.partial.add(instance);
+      this.changed();
+      return;
+    }
+    this.partial.delete(instance);
     instance.setReferenced(false);
     this.idle.push(instance);
     const timer = setTimeout(() => this.stop(instance), this.options.idleTimeoutMs);
@@ -172,17 +227,23 @@ export class FunctionPool {
     this.changed();
   }
 
-  /** Starts instances for queued invocations while there is room (after an instance died or was retired). */
+  /** Hands free slots to queued invocations and starts instances for the rest while there is room. */
   private serveWaiters(): void {
-    while (this.waiters.length && this.instances.size + this.starting < this.options.fn.concurrency) {
+    for (let instance = this.instanceWithRoom(); instance && this.waiters.length; instance = this.instanceWithRoom()) {
+      this.claim(instance);
+      this.waiters.shift()!.resolve(instance);
+    }
+    while (this.waiters.length > this.unclaimedStartingSlots && this.canStart) {
       const waiter = this.waiters.shift()!;
       this.startInstance().then(waiter.resolve, waiter.reject);
     }
+    this.changed();
   }
 
   private stop(instance: Instance): Promise<void> {
     const index = this.idle.indexOf(instance);
     if (index >= 0) this.idle.splice(index, 1);
+    this.partial.delete(instance);
     clearTimeout(this.idleTimers.get(instance));
     this.idleTimers.delete(instance);
     return instance.dispose();
@@ -190,6 +251,8 @@ export class FunctionPool {
 
   private onInstanceExit(instance: Instance): void {
     this.instances.delete(instance);
+    this.partial.delete(instance);
+    this.claimed.delete(instance);
     const index = this.idle.indexOf(instance);
     if (index >= 0) this.idle.splice(index, 1);
     clearTimeout(this.idleTimers.get(instance));

@@ -11,6 +11,8 @@ export interface HarnessConfig {
   functionName: string;
   functionVersion: string;
   memoryMB: number;
+  /** How many invocations the harness runs at once (1 unless the function's instanceConcurrency says more). */
+  concurrency: number;
   logGroupName: string;
   logStreamName: string;
   /** Whether the function may reach the network; network failures are reported as sandbox denials otherwise. */
@@ -22,7 +24,7 @@ export interface HarnessConfig {
 /** Parent → harness. */
 export type ParentMessage =
   | { type: 'init'; config: HarnessConfig }
-  /** `deadline` is epoch milliseconds; the harness serves one invocation at a time. */
+  /** `deadline` is epoch milliseconds; the harness runs up to `config.concurrency` invocations at once and queues the rest. */
   | { type: 'invoke'; requestId: string; event: unknown; deadline: number }
   /** The deadline moved (a debugger paused the instance; paused time does not count). */
   | { type: 'deadline'; requestId: string; deadline: number };

@@ -20,6 +20,8 @@ export interface DeployConfig {
   timeout: number;
   env: Record<string, string>;
   concurrency: number;
+  /** Absent in artifacts of older clients: 1. */
+  instanceConcurrency?: number;
   network: boolean;
   triggers: DeployedTrigger[];
   description?: string;
@@ -74,6 +76,7 @@ export interface FunctionSummary {
 export interface FunctionDetail extends FunctionSummary {
   handler: string;
   concurrency: number;
+  instanceConcurrency: number;
   env: Record<string, string>;
   urls: string[];
   versions: VersionInfo[];

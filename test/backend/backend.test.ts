@@ -23,7 +23,7 @@ describe('backend (real server on loopback)', function () {
     project = await createProject();
     dataDir = await createDataDir();
     ({ backend, client } = await startTestBackend(dataDir));
-    for (const name of ['hello', 'secret', 'uploads', 'orders', 'slow']) {
+    for (const name of ['hello', 'secret', 'uploads', 'orders', 'slow', 'shared']) {
       const artifact = await project.artifact(name);
       await client.deploy(name, artifact.tarball, artifact.sha256);
     }
@@ -80,7 +80,7 @@ describe('backend (real server on loopback)', function () {
   describe('functions API', () => {
     it('lists deployed functions with their URL', async () => {
       const functions = await client.listFunctions();
-      assert.deepEqual(functions.map((fn) => fn.name).sort(), ['hello', 'orders', 'secret', 'slow', 'uploads']);
+      assert.deepEqual(functions.map((fn) => fn.name).sort(), ['hello', 'orders', 'secret', 'shared', 'slow', 'uploads']);
       const hello = functions.find((fn) => fn.name === 'hello')!;
       assert.equal(hello.url, `${backend.url}/fn/hello/{name}`);
       assert.equal(hello.memory, 128);
@@ -284,6 +284,23 @@ describe('backend (real server on loopback)', function () {
       assert.equal(refused.probe.headers.get('retry-after'), '1');
       assert.equal(refused.body.error?.code, 'INSTANCE_LIMIT');
       assert.deepEqual((await first).result, { slept: 1500 });
+    });
+
+    it('serves instanceConcurrency invocations at once on one instance before answering 429', async () => {
+      assert.equal((await client.getFunction('shared')).instanceConcurrency, 3);
+      const running = [1, 2, 3].map(() => client.invoke('shared', { ms: 1500 }));
+      const refused = await waitFor('a 429', async () => {
+        const probe = await fetch(`${backend.url}/api/v1/functions/shared/invoke`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' },
+          body: '{"ms":1}',
+        });
+        return probe.status === 429 ? probe : undefined;
+      }, 5_000);
+      assert.equal(refused.headers.get('retry-after'), '1');
+      const results = await Promise.all(running);
+      assert.deepEqual(results.map((result) => [result.error, result.result]), [1, 2, 3].map(() => [undefined, { slept: 1500 }]));
+      assert.deepEqual(backend.executorStats().find((stats) => stats.functionName === 'shared')?.instances, 1);
     });
   });
 

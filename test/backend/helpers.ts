@@ -15,7 +15,7 @@ export const testToken = 'test-token-0123456789';
 /** Backends under test run functions in the same sandbox users get. */
 export const testSandbox = 'strict' as const;
 
-/** Every trigger type, plus a slow single-instance function for saturation. */
+/** Every trigger type, plus a slow single-instance function for saturation and one whose instance serves three at once. */
 export const manifestText = `
 service: backend-test
 defaults: { memory: 128, timeout: 10 }
@@ -44,6 +44,10 @@ functions:
   slow:
     handler: src/slow.handler
     concurrency: 1
+  shared:
+    handler: src/slow.handler
+    concurrency: 1
+    instanceConcurrency: 3
 `;
 
 export function helloSource(greeting: string): string {

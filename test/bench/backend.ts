@@ -30,6 +30,13 @@ functions:
     concurrency: 4
     triggers:
       - http: { method: GET, path: /hello/{name} }
+  hello-shared:
+    handler: src/hello.handler
+    # Cloud Run / Azure Functions semantics: one instance serves many invocations at once.
+    concurrency: 2
+    instanceConcurrency: 32
+    triggers:
+      - http: { method: GET, path: /shared/{name} }
 `;
 
 function handlerSource(revision: number): string {
@@ -120,6 +127,9 @@ async function deployRows(project: string, backendUrl: string, runs: number): Pr
       const artifact = await packageFunction(spec, functionByName(spec, 'hello'), executor);
       await client.deploy('hello', artifact.tarball, artifact.sha256);
     });
+    const spec = await loadManifest(join(project, 'nimbus.yaml'));
+    const shared = await packageFunction(spec, functionByName(spec, 'hello-shared'), executor);
+    await client.deploy('hello-shared', shared.tarball, shared.sha256);
     return [latencyRow('deploy (small TS function)', times, 'bundle → tar → upload → stored and serving')];
   } finally {
     await executor.dispose();
@@ -161,10 +171,12 @@ export async function benchBackend(options: BackendBenchOptions): Promise<BenchR
     rows.push(...(await deployRows(project, backend.url, options.deployRuns)));
     // Warm the instances before measuring (cold starts are measured elsewhere).
     await load(`${backend.url}/fn/hello/bench`, Math.max(...options.connections), 2);
+    await load(`${backend.url}/fn/shared/bench`, Math.max(...options.connections), 2);
     for (const connections of options.connections) {
       const ceiling = await load(`${bare.url}/hello/bench`, connections, options.loadSeconds);
       const peer = await load(`${miniflare.url}/hello/bench`, connections, options.loadSeconds);
       const trigger = await load(`${backend.url}/fn/hello/bench`, connections, options.loadSeconds);
+      const sharedTrigger = await load(`${backend.url}/fn/shared/bench`, connections, options.loadSeconds);
       const shareOf = (result: LoadResult) => `${((result.requestsPerSecond / ceiling.requestsPerSecond) * 100).toFixed(0)}% of the ceiling`;
       rows.push({ name: `ceiling: bare node:http, ${connections} conn`, p50Ms: ceiling.p50Ms, p99Ms: ceiling.p99Ms, opsPerSecond: ceiling.requestsPerSecond, note: 'handler in-process' });
       rows.push({
@@ -180,6 +192,13 @@ export async function benchBackend(options: BackendBenchOptions): Promise<BenchR
         p99Ms: trigger.p99Ms,
         opsPerSecond: trigger.requestsPerSecond,
         note: `${shareOf(trigger)}, sandbox strict${trigger.non2xx || trigger.errors ? `, ${trigger.non2xx} non-2xx, ${trigger.errors} errors` : ''}`,
+      });
+      rows.push({
+        name: `nimbus HTTP trigger, 32 per instance, ${connections} conn`,
+        p50Ms: sharedTrigger.p50Ms,
+        p99Ms: sharedTrigger.p99Ms,
+        opsPerSecond: sharedTrigger.requestsPerSecond,
+        note: `${shareOf(sharedTrigger)}, sandbox strict${sharedTrigger.non2xx || sharedTrigger.errors ? `, ${sharedTrigger.non2xx} non-2xx, ${sharedTrigger.errors} errors` : ''}`,
       });
     }
   } finally {

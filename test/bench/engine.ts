@@ -49,6 +49,9 @@ async function nimbusRows(root: string, sandbox: SandboxLevel, options: EngineBe
     rows.push(latencyRow(`nimbus warm invoke (sandbox ${sandbox})`, warm, 'one instance, sequential'));
     const opsPerSecond = await throughput(options.throughputCalls, 8, () => executor.invoke(fn, { n: 3 }));
     rows.push({ name: `nimbus throughput (sandbox ${sandbox})`, opsPerSecond, note: 'concurrency 4 instances, 8 in flight' });
+    const shared = { ...fn, name: 'trivial-shared', concurrency: 1, instanceConcurrency: 8 };
+    const sharedOpsPerSecond = await throughput(options.throughputCalls, 8, () => executor.invoke(shared, { n: 4 }));
+    rows.push({ name: `nimbus throughput, shared instance (sandbox ${sandbox})`, opsPerSecond: sharedOpsPerSecond, note: 'one instance, instanceConcurrency 8, 8 in flight' });
   } finally {
     await executor.dispose();
   }

@@ -169,7 +169,7 @@ describe('language server (LSP over stdio)', function () {
       assert.ok(labels.includes('timeout') && labels.includes('env') && labels.includes('runtime'), labels.join());
       assert.ok(!labels.includes('handler') && !labels.includes('memory'), 'present keys are not offered again');
       const ordered = [...items].sort((a, b) => a.sortText!.localeCompare(b.sortText!)).map((item) => item.label);
-      assert.deepEqual(ordered, ['description', 'runtime', 'timeout', 'concurrency', 'env', 'network']);
+      assert.deepEqual(ordered, ['description', 'runtime', 'timeout', 'concurrency', 'instanceConcurrency', 'env', 'network']);
       const timeout = items.find((item) => item.label === 'timeout')!;
       assert.equal(timeout.kind, CompletionItemKind.Property);
       assert.match((timeout.documentation as MarkupContent).value, /seconds/);

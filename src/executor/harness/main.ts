@@ -1,8 +1,10 @@
 // Executor layer, inside each instance's child process: the tiny runtime that loads one function's bundle once and
 // serves its invocations over IPC. It must start fast, so it requires nothing but Node built-ins.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
 import type { ConsoleLevel, FunctionErrorPayload } from '../../shared/invocation';
+import { BatchedChannel } from '../channel';
 import type { HarnessConfig, HarnessMessage, ParentMessage } from '../protocol';
 
 type HandlerKind = 'lambda' | 'fetch';
@@ -20,19 +22,38 @@ interface LoadedHandler {
   self: unknown;
 }
 
-const exitProcess = process.exit.bind(process);
+const realExit = process.exit.bind(process);
 let config: HarnessConfig | undefined;
 let handler: LoadedHandler | undefined;
-let current: Invocation | undefined;
+/** The invocations running now, at most `config.concurrency`. */
+const running = new Map<string, Invocation>();
 const pending: Extract<ParentMessage, { type: 'invoke' }>[] = [];
+/** Set when the instance serves several invocations at once: says which of them a console line comes from. */
+let invocationContext: AsyncLocalStorage<Invocation> | undefined;
 
+const channel = new BatchedChannel<HarnessMessage>((batch, callback) => {
+  if (process.connected) process.send!(batch, undefined, undefined, callback);
+});
+
+/** With a callback the message (and what waits before it) leaves now, and the callback runs once it is written. */
 function send(message: HarnessMessage, callback?: () => void): void {
-  if (!process.connected) return;
-  process.send!(message, undefined, undefined, callback);
+  if (callback) channel.sendNow(message, callback);
+  else channel.send(message);
+}
+
+/** Exits once the lines and results waiting to be sent are written. */
+function exitProcess(code: number): never {
+  channel.flush();
+  return realExit(code);
+}
+
+/** The invocation whose code is running: the only one, or the one whose async context this is. */
+function currentInvocation(): Invocation | undefined {
+  return invocationContext?.getStore() ?? (running.size === 1 ? running.values().next().value : undefined);
 }
 
 function writeLog(level: ConsoleLevel, message: string): void {
-  send({ type: 'log', requestId: current?.requestId, level, message, time: new Date().toISOString() });
+  send({ type: 'log', requestId: currentInvocation()?.requestId, level, message, time: new Date().toISOString() });
 }
 
 function captureConsole(): void {
@@ -121,20 +142,24 @@ function maxMemoryUsedMB(): number {
 }
 
 function finish(invocation: Invocation, outcome: { result?: unknown; error?: FunctionErrorPayload }, fatal = false, then?: () => void): void {
-  if (current !== invocation) return;
-  current = undefined;
+  if (running.get(invocation.requestId) !== invocation) return;
+  running.delete(invocation.requestId);
   const durationMs = performance.now() - invocation.started;
   send({ type: 'result', requestId: invocation.requestId, ...outcome, durationMs, maxMemoryUsedMB: maxMemoryUsedMB(), fatal }, then);
   if (!fatal) setImmediate(pump);
 }
 
+/** The instance cannot go on (an uncaught error, process.exit): every running invocation ends with `error`. */
+function failRunning(error: FunctionErrorPayload, then?: () => void): boolean {
+  const invocations = [...running.values()];
+  invocations.forEach((invocation, index) => finish(invocation, { error }, true, index === invocations.length - 1 ? then : undefined));
+  return invocations.length > 0;
+}
+
 function failFatal(error: FunctionErrorPayload): void {
-  if (current) {
-    finish(current, { error }, true);
-  } else {
-    writeLog('error', `${error.errorType}: ${error.errorMessage}`);
-    exitProcess(1);
-  }
+  if (failRunning(error)) return;
+  writeLog('error', `${error.errorType}: ${error.errorMessage}`);
+  exitProcess(1);
 }
 
 function resolveHandler(moduleExports: Record<string, unknown>, exportName: string): LoadedHandler | undefined {
@@ -266,21 +291,23 @@ async function callFetch(loaded: LoadedHandler, event: unknown, invocation: Invo
 }
 
 function pump(): void {
-  if (!handler || current) return;
-  const message = pending.shift();
-  if (!message) return;
+  while (handler && running.size < config!.concurrency && pending.length) run(handler, pending.shift()!);
+}
+
+function run(loaded: LoadedHandler, message: Extract<ParentMessage, { type: 'invoke' }>): void {
   const invocation: Invocation = { requestId: message.requestId, deadline: message.deadline, started: performance.now() };
-  current = invocation;
-  const loaded = handler;
-  const running = loaded.kind === 'fetch' ? callFetch(loaded, message.event, invocation) : callLambda(loaded, message.event, invocation);
-  running.then(
-    (result) => finish(invocation, { result }),
+  running.set(invocation.requestId, invocation);
+  const call = () => (loaded.kind === 'fetch' ? callFetch(loaded, message.event, invocation) : callLambda(loaded, message.event, invocation));
+  const result = invocationContext ? invocationContext.run(invocation, call) : call();
+  result.then(
+    (value) => finish(invocation, { result: value }),
     (error: unknown) => finish(invocation, { error: toPayload(error) }),
   );
 }
 
 function start(startConfig: HarnessConfig): void {
   config = startConfig;
+  if (startConfig.concurrency > 1) invocationContext = new AsyncLocalStorage();
   if (startConfig.inspectorPort === undefined) {
     load(startConfig);
     return;
@@ -290,7 +317,7 @@ function start(startConfig: HarnessConfig): void {
   // Block in the same tick: a Runtime.runIfWaitingForDebugger that arrives before waitForDebugger() is entered is
   // lost and the instance would wait forever. The IPC write of this small first message completes synchronously
   // (libuv writes at once when its queue is empty), so the parent has the URL even though this thread now blocks.
-  send({ type: 'inspector', url: inspector.url()! });
+  channel.sendNow({ type: 'inspector', url: inspector.url()! });
   inspector.waitForDebugger();
   load(startConfig);
 }
@@ -298,16 +325,18 @@ function start(startConfig: HarnessConfig): void {
 captureConsole();
 process.exit = ((code?: number | string | null) => {
   const status = Number(code ?? process.exitCode ?? 0);
-  const invocation = current;
-  if (!invocation) exitProcess(status);
-  // The parent retires the instance on a fatal result; exit only once the result is on its way.
+  // The parent retires the instance on a fatal result; exit only once the results are on their way.
   const error = { errorType: 'Runtime.ExitError', errorMessage: `the function called process.exit(${status})` };
-  finish(invocation!, { error }, true, () => exitProcess(status));
+  if (!failRunning(error, () => exitProcess(status))) exitProcess(status);
 }) as typeof process.exit;
 process.on('uncaughtException', (error) => failFatal(toPayload(error)));
 process.on('unhandledRejection', (reason) => failFatal(toPayload(reason)));
 process.on('disconnect', () => exitProcess(0));
-process.on('message', (message: ParentMessage) => {
+process.on('message', (batch: ParentMessage[]) => {
+  for (const message of batch) receive(message);
+});
+
+function receive(message: ParentMessage): void {
   switch (message.type) {
     case 'init':
       start(message.config);
@@ -316,8 +345,10 @@ process.on('message', (message: ParentMessage) => {
       pending.push(message);
       pump();
       break;
-    case 'deadline':
-      if (current?.requestId === message.requestId) current.deadline = message.deadline;
+    case 'deadline': {
+      const invocation = running.get(message.requestId);
+      if (invocation) invocation.deadline = message.deadline;
       break;
+    }
   }
-});
+}

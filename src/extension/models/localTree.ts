@@ -40,7 +40,11 @@ export function presentFunction(fn: FunctionSpec): RowPresentation {
   return {
     label: fn.name,
     description: details.join(' · '),
-    tooltip: [fn.description, `handler: ${fn.handler}`, `memory ${fn.memory} MB, timeout ${fn.timeout} s, concurrency ${fn.concurrency}`]
+    tooltip: [
+      fn.description,
+      `handler: ${fn.handler}`,
+      `memory ${fn.memory} MB, timeout ${fn.timeout} s, concurrency ${fn.concurrency}${fn.instanceConcurrency > 1 ? ` × ${fn.instanceConcurrency} per instance` : ''}`,
+    ]
       .filter(Boolean)
       .join('\n'),
     icon: 'symbol-function',

@@ -59,6 +59,7 @@ export interface FunctionDefaults {
   memory: number;
   timeout: number;
   concurrency: number;
+  instanceConcurrency: number;
 }
 
 export interface FunctionSpec {
@@ -75,7 +76,10 @@ export interface FunctionSpec {
   /** Seconds. */
   timeout: number;
   env: Record<string, string>;
+  /** Most instances at once (the autoscaling ceiling). */
   concurrency: number;
+  /** Invocations one instance serves at once: 1 (the default) as Lambda; more as Cloud Run or Azure Functions. */
+  instanceConcurrency: number;
   /** Whether the sandbox lets the function reach the network (manifest `network: true`); default false. */
   network: boolean;
   triggers: Trigger[];
@@ -97,12 +101,13 @@ export interface Manifest {
   functions: FunctionSpec[];
 }
 
-export const builtinDefaults: FunctionDefaults = { runtime: 'node20', memory: 256, timeout: 10, concurrency: 10 };
+export const builtinDefaults: FunctionDefaults = { runtime: 'node20', memory: 256, timeout: 10, concurrency: 10, instanceConcurrency: 1 };
 
 export const limits = {
   memory: { min: 64, max: 10240 },
   timeout: { min: 1, max: 900 },
   concurrency: { min: 1, max: 1000 },
+  instanceConcurrency: { min: 1, max: 1000 },
   batchSize: { min: 1, max: 10000 },
   maxRetries: { min: 0, max: 100 },
 } as const;

@@ -96,6 +96,7 @@ interface RawFunction {
   memory?: number;
   timeout?: number;
   concurrency?: number;
+  instanceConcurrency?: number;
   env?: Record<string, string>;
   network?: boolean;
   triggers?: Record<string, Record<string, unknown>>[];
@@ -116,6 +117,7 @@ function buildManifest(raw: RawManifest, file: string, locator: YamlLocator): Ma
       timeout: spec.timeout ?? defaults.timeout,
       env: { ...spec.env },
       concurrency: spec.concurrency ?? defaults.concurrency,
+      instanceConcurrency: spec.instanceConcurrency ?? defaults.instanceConcurrency,
       network: spec.network ?? false,
       triggers: (spec.triggers ?? []).map((item, index) => buildTrigger(item, locator.valueRange(['functions', name, 'triggers', index]))),
       range: locator.keyRange(['functions', name]),

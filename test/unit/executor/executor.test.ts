@@ -1,28 +1,17 @@
 // Executor: handlers of every supported shape run in real child processes and report results, errors, logs and REPORTs.
 
 import assert from 'node:assert/strict';
-import { createExecutor, type Executor } from '../../../src/executor/index';
 import { NimbusError } from '../../../src/shared/errors';
 import { formatReport, type LogLine } from '../../../src/shared/invocation';
-import { ensureHarness, fixtureFunction, temporaryFolder } from './support';
+import { fixtureFunction, useExecutor } from './support';
 
 describe('executor: invoking handlers', () => {
-  const cache = temporaryFolder('executor-cache');
   const liveLogs: LogLine[] = [];
-  let executor: Executor;
-
-  before(async () => {
-    await ensureHarness();
-    executor = createExecutor({ cacheDir: cache.path, onLog: (line) => liveLogs.push(line) });
-  });
-  after(async () => {
-    await executor.dispose();
-    cache.remove();
-  });
+  const suite = useExecutor('executor-cache', { onLog: (line) => liveLogs.push(line) });
 
   it('runs a CommonJS handler with the Lambda context and only its own env', async () => {
     const fn = fixtureFunction('cjs-handler.js', { env: { GREETING: 'hi' }, timeout: 7, memory: 192 });
-    const outcome = await executor.invoke(fn, { hello: 'world' }, { requestId: 'request-1' });
+    const outcome = await suite.executor.invoke(fn, { hello: 'world' }, { requestId: 'request-1' });
     assert.equal(outcome.error, undefined);
     const result = outcome.result as Record<string, unknown>;
     assert.deepEqual(result.echo, { hello: 'world' });
@@ -36,17 +25,17 @@ describe('executor: invoking handlers', () => {
   });
 
   it('runs an ES module handler', async () => {
-    const outcome = await executor.invoke(fixtureFunction('esm-handler.mjs'), { value: 21 });
+    const outcome = await suite.executor.invoke(fixtureFunction('esm-handler.mjs'), { value: 21 });
     assert.deepEqual(outcome.result, { kind: 'esm', value: 42 });
   });
 
   it('runs a TypeScript handler that imports a helper', async () => {
-    const outcome = await executor.invoke(fixtureFunction('ts-handler.ts'), { name: 'Ada' });
+    const outcome = await suite.executor.invoke(fixtureFunction('ts-handler.ts'), { name: 'Ada' });
     assert.deepEqual(outcome.result, { message: 'hello Ada' });
   });
 
   it('runs a callback-style handler', async () => {
-    const outcome = await executor.invoke(fixtureFunction('callback-handler.js'), { value: 5 });
+    const outcome = await suite.executor.invoke(fixtureFunction('callback-handler.js'), { value: 5 });
     assert.deepEqual(outcome.result, { callback: true, value: 5 });
   });
 
@@ -61,7 +50,7 @@ describe('executor: invoking handlers', () => {
       isBase64Encoded: true,
       requestContext: { http: { method: 'POST', path: '/items/7' } },
     };
-    const outcome = await executor.invoke(fn, event);
+    const outcome = await suite.executor.invoke(fn, event);
     const response = outcome.result as { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
     assert.equal(response.statusCode, 201);
     assert.equal(response.headers['x-handled-by'], 'fetch');
@@ -70,7 +59,7 @@ describe('executor: invoking handlers', () => {
   });
 
   it('reports a thrown error with its type and a stack mapped to the TypeScript source', async () => {
-    const outcome = await executor.invoke(fixtureFunction('ts-handler.ts'), { name: 'Bob', fail: true });
+    const outcome = await suite.executor.invoke(fixtureFunction('ts-handler.ts'), { name: 'Bob', fail: true });
     assert.equal(outcome.result, undefined);
     assert.equal(outcome.error?.errorType, 'GreetingError');
     assert.equal(outcome.error?.errorMessage, 'cannot greet Bob');
@@ -80,8 +69,8 @@ describe('executor: invoking handlers', () => {
 
   it('reports a cold start with Init Duration, then warm invocations without it', async () => {
     const fn = fixtureFunction('esm-handler.mjs', { name: 'cold-warm', memory: 128 });
-    const cold = await executor.invoke(fn, { value: 1 });
-    const warm = await executor.invoke(fn, { value: 2 });
+    const cold = await suite.executor.invoke(fn, { value: 1 });
+    const warm = await suite.executor.invoke(fn, { value: 2 });
     assert.equal(cold.coldStart, true);
     assert.ok(cold.report.initDurationMs !== undefined && cold.report.initDurationMs > 0);
     assert.equal(warm.coldStart, false);
@@ -96,7 +85,7 @@ describe('executor: invoking handlers', () => {
   it('captures every console level and stdout writes per invocation, live and in the result', async () => {
     const lines: LogLine[] = [];
     liveLogs.length = 0;
-    const outcome = await executor.invoke(fixtureFunction('behaviors.js'), { action: 'log' }, { requestId: 'logging', onLog: (line) => lines.push(line) });
+    const outcome = await suite.executor.invoke(fixtureFunction('behaviors.js'), { action: 'log' }, { requestId: 'logging', onLog: (line) => lines.push(line) });
     const expected = [
       ['info', 'to info'],
       ['warn', 'to warn'],
@@ -115,7 +104,7 @@ describe('executor: invoking handlers', () => {
 
   it('fails with HANDLER_NOT_FOUND naming the exports that exist', async () => {
     const fn = fixtureFunction('ts-handler.ts', { name: 'missing-export', handlerExport: 'main' });
-    await assert.rejects(executor.invoke(fn, {}), (error: unknown) => {
+    await assert.rejects(suite.executor.invoke(fn, {}), (error: unknown) => {
       assert.ok(error instanceof NimbusError);
       assert.equal(error.code, 'HANDLER_NOT_FOUND');
       assert.match(error.message, /no export 'main' \(it exports: handler\)/);
@@ -125,6 +114,6 @@ describe('executor: invoking handlers', () => {
 
   it('fails with HANDLER_NOT_FOUND when the handler file does not exist', async () => {
     const fn = fixtureFunction('nowhere.ts');
-    await assert.rejects(executor.invoke(fn, {}), { code: 'HANDLER_NOT_FOUND' });
+    await assert.rejects(suite.executor.invoke(fn, {}), { code: 'HANDLER_NOT_FOUND' });
   });
 });

@@ -1,28 +1,17 @@
-// Executor: limits as a cloud enforces them — timeouts, memory, crashes — fail one invocation, never the executor.
+// Executor: limits as a cloud enforces them — timeouts, memory, crashes — fail one invocation, never the suite.executor.
 
 import assert from 'node:assert/strict';
-import { createExecutor, type Executor } from '../../../src/executor/index';
-import { ensureHarness, fixtureFunction, temporaryFolder } from './support';
+import { fixtureFunction, useExecutor } from './support';
 
 describe('executor: limits and failures', function () {
-  const cache = temporaryFolder('limits-cache');
-  let executor: Executor;
-
-  before(async () => {
-    await ensureHarness();
-    executor = createExecutor({ cacheDir: cache.path });
-  });
-  after(async () => {
-    await executor.dispose();
-    cache.remove();
-  });
+  const suite = useExecutor('limits-cache');
 
   /** Runs a failing action, then proves the next invocation gets a fresh, working instance. */
   async function failsThenRecovers(action: string, options: { timeout?: number; memory?: number } = {}) {
     const fn = fixtureFunction('behaviors.js', { name: `limits-${action}`, ...options });
-    const before = await executor.invoke(fn, { action: 'ok' });
-    const failed = await executor.invoke(fn, { action });
-    const after = await executor.invoke(fn, { action: 'ok' });
+    const before = await suite.executor.invoke(fn, { action: 'ok' });
+    const failed = await suite.executor.invoke(fn, { action });
+    const after = await suite.executor.invoke(fn, { action: 'ok' });
     assert.deepEqual(after.error, undefined);
     assert.equal(after.coldStart, true, 'the next invocation starts a fresh instance');
     assert.equal(before.coldStart, true);
@@ -60,8 +49,8 @@ describe('executor: limits and failures', function () {
 
   it('keeps a warm instance after an ordinary thrown error', async () => {
     const fn = fixtureFunction('ts-handler.ts', { name: 'limits-thrown' });
-    await executor.invoke(fn, { name: 'a', fail: true });
-    const next = await executor.invoke(fn, { name: 'b' });
+    await suite.executor.invoke(fn, { name: 'a', fail: true });
+    const next = await suite.executor.invoke(fn, { name: 'b' });
     assert.equal(next.coldStart, false);
     assert.deepEqual(next.result, { message: 'hello b' });
   });

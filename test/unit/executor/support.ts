@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync, statSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { RunnableFunction } from '../../../src/executor/api';
+import type { ExecutorOptions, RunnableFunction } from '../../../src/executor/api';
+import { createExecutor, type Executor } from '../../../src/executor/index';
 
 const repositoryRoot = resolve(__dirname, '../../..');
 export const fixturesFolder = join(repositoryRoot, 'test/fixtures/functions');
@@ -47,6 +48,7 @@ export function fixtureFunction(file: string, overrides: Partial<RunnableFunctio
     timeout: 10,
     env: {},
     concurrency: 10,
+    instanceConcurrency: 1,
     network: false,
     triggers: [],
     ...overrides,
@@ -56,6 +58,29 @@ export function fixtureFunction(file: string, overrides: Partial<RunnableFunctio
 export function temporaryFolder(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), `nimbus-${prefix}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * One executor for a describe block, on its own temp cache: created (with the harness built) before its tests,
+ * disposed and removed after them. Read `.executor` inside tests.
+ */
+export function useExecutor(prefix: string, options: Omit<ExecutorOptions, 'cacheDir'> = {}): { readonly executor: Executor } {
+  const cache = temporaryFolder(prefix);
+  let executor: Executor | undefined;
+  before(async () => {
+    await ensureHarness();
+    executor = createExecutor({ cacheDir: cache.path, ...options });
+  });
+  after(async () => {
+    await executor?.dispose();
+    cache.remove();
+  });
+  return {
+    get executor(): Executor {
+      if (!executor) throw new Error('the executor exists only while the tests of its describe block run');
+      return executor;
+    },
+  };
 }
 
 /** Polls until `condition` holds, failing after `timeoutMs`. */

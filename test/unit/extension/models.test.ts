@@ -17,6 +17,7 @@ const fn: FunctionSpec = {
   timeout: 30,
   env: {},
   concurrency: 10,
+  instanceConcurrency: 1,
   network: false,
   triggers: [{ type: 'storage', bucket: 'uploads', events: ['created'], prefix: 'img/', suffix: '.png' }],
 };

@@ -80,7 +80,7 @@ functions:
     assert.deepEqual(diagnostics, []);
     assert.ok(manifest);
     assert.equal(manifest.service, 'demo');
-    assert.deepEqual(manifest.defaults, { runtime: 'node22', memory: 1024, timeout: 10, concurrency: 10 });
+    assert.deepEqual(manifest.defaults, { runtime: 'node22', memory: 1024, timeout: 10, concurrency: 10, instanceConcurrency: 1 });
     const [fn] = manifest.functions;
     assert.deepEqual([fn.runtime, fn.memory, fn.timeout, fn.concurrency, fn.network], ['node22', 1024, 5, 10, true]);
     assert.equal(fn.handlerFile, '/projects/demo/index');
@@ -109,6 +109,17 @@ functions:
     assert.equal(diagnostics[0].message, 'functions.thumbnail.memory: 99999 is above the maximum 10240 MB');
     assert.deepEqual(diagnostics[1].range.start, positionOf(text, '0\n'));
     assert.equal(diagnostics[1].message, 'functions.thumbnail.timeout: 0 is below the minimum 1 seconds');
+  });
+
+  it('reads instanceConcurrency (1 unless set) and refuses one out of range at the value', () => {
+    const text = 'functions:\n  a:\n    handler: src/a.handler\n    instanceConcurrency: 32\n  b:\n    handler: src/b.handler\n';
+    const { manifest } = parse(text);
+    assert.deepEqual(manifest?.functions.map((fn) => fn.instanceConcurrency), [32, 1]);
+    const bad = 'functions:\n  a:\n    handler: src/a.handler\n    instanceConcurrency: 0\n';
+    const { diagnostics } = parse(bad);
+    assert.equal(diagnostics.length, 1);
+    assert.deepEqual(diagnostics[0].range.start, positionOf(bad, '0\n'));
+    assert.match(diagnostics[0].message, /^functions\.a\.instanceConcurrency: 0 is below the minimum 1/);
   });
 
   it('quotes croner\'s reason for a bad cron and still returns the manifest', () => {
