@@ -38,7 +38,7 @@ const limits = {
   disposeMs: 5_000,
 };
 
-/** How often, and how far apart, a pause request that V8 dropped is repeated (see repeatPause). */
+/** How often, and how far apart, a pause request with no stop reported yet is repeated (see repeatPause). */
 const pauseRepeats = 25;
 const pauseRepeatMs = 200;
 /** How long a function paused outside its own code runs on before the adapter pauses it again. */
@@ -529,8 +529,10 @@ export class NimbusDebugSession extends DebugSession {
   }
 
   /**
-   * V8 drops a pause request that arrives while the instance is between invocations and the next code to run is
-   * blackboxed (the harness picking up an event): ask again, a few times, until the function pauses.
+   * Asks again, a few times, while no stop has been reported. A pause asked for while the instance is idle only takes
+   * effect once code runs, and one that lands in Node's own code is moved on by moveOnToUserCode; this is the safety
+   * net for a request that is lost on the way (traces showed none, but a pause button that does nothing is worse
+   * than a repeated request, which costs nothing once the function has stopped).
    */
   private async repeatPause(cdp: CdpClient, pausedEventsBefore: number): Promise<void> {
     for (let attempt = 0; attempt < pauseRepeats; attempt++) {
