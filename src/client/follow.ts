@@ -29,8 +29,9 @@ export interface FollowLogsOptions {
 }
 
 /**
- * Resolves when `signal` aborts. Rejects when the first connection fails, or when a reconnect is refused for a
- * reason waiting will not fix (a bad token, a deleted function).
+ * Resolves when `signal` aborts. Rejects when the stream cannot be opened the first time, or when a reconnect is
+ * refused for a reason waiting will not fix (a bad token, a deleted function). Once the stream has opened, losing
+ * the backend (also before the first page of stored lines came) means reconnecting.
  */
 export async function followLogs(client: BackendClient, name: string, options: FollowLogsOptions): Promise<void> {
   const { signal } = options;
@@ -40,6 +41,9 @@ export async function followLogs(client: BackendClient, name: string, options: F
     options.onLine(line);
   };
   const startedAt = new Date().toISOString();
+  /** The stream opened once: from then on, losing the backend means reconnecting. */
+  let opened = false;
+  /** The first page of stored lines is printed: later connections catch up from the newest line printed. */
   let connected = false;
   for (let attempt = 0; !signal.aborted; ) {
     const live: LogLine[] = [];
@@ -50,7 +54,8 @@ export async function followLogs(client: BackendClient, name: string, options: F
     signal.addEventListener('abort', stop, { once: true });
     try {
       await tail.opened;
-      if (!connected) options.onStatus?.({ state: 'connected' });
+      if (!opened) options.onStatus?.({ state: 'connected' });
+      opened = true;
       const stored = connected ? await catchUp(client, name, printed.since ?? startedAt) : (await client.logs(name, firstPage(options))).lines;
       const again = printed.recent();
       for (const line of stored) if (!again.take(line)) emit(line);
@@ -58,7 +63,7 @@ export async function followLogs(client: BackendClient, name: string, options: F
       const inPages = new LineMultiset(stored);
       for (const line of live.splice(0)) if (!inPages.take(line)) emit(line);
       caughtUp = true;
-      if (connected) options.onStatus?.({ state: 'reconnected' });
+      if (attempt > 0) options.onStatus?.({ state: 'reconnected' });
       connected = true;
       attempt = 0;
       await tail.closed;
@@ -66,7 +71,7 @@ export async function followLogs(client: BackendClient, name: string, options: F
       throw new NimbusError('BACKEND_UNREACHABLE', `the backend at ${client.url} closed the log stream`);
     } catch (error) {
       if (signal.aborted) return;
-      if (!connected || !isNimbusError(error) || !retriable(error)) throw error;
+      if (!opened || !isNimbusError(error) || !retriable(error)) throw error;
       attempt++;
       options.onStatus?.({ state: 'reconnecting', error, attempt });
     } finally {

@@ -12,7 +12,7 @@ import { functionsCommand } from '../../src/cli/commands/functions';
 import { logsCommand } from '../../src/cli/commands/logs';
 import { rollbackCommand } from '../../src/cli/commands/rollback';
 import { deleteCommand } from '../../src/cli/commands/delete';
-import { BackendClient, remoteInvoke } from '../../src/client';
+import { BackendClient, followLogs, remoteInvoke } from '../../src/client';
 import { isNimbusError } from '../../src/shared/errors';
 import type { RunningBackend } from '../../src/backend/server';
 import { MetadataStore } from '../../src/backend/store';
@@ -147,6 +147,35 @@ describe('backend CLI commands and client', function () {
       assert.equal(result.stdout.split(`greeting ${name}\n`).length, 2, `"greeting ${name}" printed once:\n${result.stdout}`);
     }
     assert.match(result.stderr, /Lost the log stream \(the backend at http:\/\/127\.0\.0\.1:\d+ closed the log stream\); reconnecting… \(Ctrl-C to stop\)\n/);
+  });
+
+  it('follows on when the backend goes away right after the stream opened, before the first page came', async () => {
+    await run(deployCommand, ['hello']);
+    const abort = new AbortController();
+    running.add(abort);
+    const lines: string[] = [];
+    const states: string[] = [];
+    const { port } = backend;
+    let closing: Promise<void> | undefined;
+    const following = followLogs(client, 'hello', {
+      since: new Date().toISOString(),
+      onLine: (line) => lines.push(line.message),
+      onStatus: (status) => {
+        states.push(status.state);
+        // The first page is asked for right after this returns: the backend is gone by then.
+        if (status.state === 'connected') closing = backend.close();
+      },
+      signal: abort.signal,
+    });
+    await waitFor('the stream to open', () => (closing ? true : undefined), 5_000);
+    await closing;
+    ({ backend, client } = await startTestBackend(dataDir, { port }));
+    await waitFor('the reconnect', () => (states.includes('reconnected') ? true : undefined), 10_000);
+    await client.invoke('hello', { name: 'after-early-loss' });
+    await waitFor('the live line after the reconnect', () => (lines.includes('greeting after-early-loss') ? true : undefined), 5_000);
+    abort.abort();
+    await following;
+    assert.deepEqual(states.filter((state) => state !== 'reconnecting'), ['connected', 'reconnected']);
   });
 
   it('rolls back to the previous version and to a named one', async () => {
