@@ -4,11 +4,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { followLogs } from '../client/follow';
 import type { DeployResponse } from '../shared/backendApi';
 import { NimbusError } from '../shared/errors';
 import { askToken } from './backends';
 import type { Ctx } from './ctx';
+import type { LogTails } from './logTails';
 import { functionId } from './manifests';
 import type { NimbusDebug } from './debug';
 import { deploy, defaultEvent, invokeLocal, invokeRemote, summarize } from './invocations';
@@ -22,6 +22,7 @@ export interface CommandServices {
   ctx: Ctx;
   debug: NimbusDebug;
   panels: TestEventsPanels;
+  tails: LogTails;
   localView: LocalFunctionsProvider;
   deployedView: DeployedFunctionsProvider;
 }
@@ -30,15 +31,6 @@ type Handler = (...args: unknown[]) => unknown;
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
   const { ctx } = services;
-  /** Live tails by function; a tail ends when its backend is no longer the one connected. */
-  const tails = new Map<string, { stop: AbortController; backend: unknown }>();
-  const endStaleTails = ctx.backends.onDidChange(() => {
-    for (const [name, { stop, backend }] of tails) {
-      if (backend === ctx.backends.current) continue;
-      stop.abort();
-      ctx.functionOutput.appendLine(`--- stopped tailing ${name}: its backend is no longer connected ---`);
-    }
-  });
   const commands: Record<string, Handler> = {
     'nimbus.invoke': async (target, event) => {
       const ref = await resolveFunction(ctx, target, 'Invoke which function?');
@@ -92,33 +84,7 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
     'nimbus.tailLogs': async (target) => {
       const name = await resolveDeployedName(ctx, target, 'Tail the logs of which function?');
       if (!name) return undefined;
-      const connection = ctx.backends.requireConnection();
-      tails.get(name)?.stop.abort();
-      const stop = new AbortController();
-      const tail = { stop, backend: connection };
-      tails.set(name, tail);
-      const say = (text: string) => ctx.functionOutput.appendLine(`--- ${text} ---`);
-      let opened!: () => void;
-      const connected = new Promise<void>((resolve) => (opened = resolve));
-      const following = followLogs(connection.client, name, {
-        // New lines only: what was written before is in the tree's recent invocations (and often already here).
-        since: new Date().toISOString(),
-        onLine: (line) => ctx.appendFunctionLog(line),
-        onStatus: (status) => {
-          if (status.state === 'connected') {
-            say(`tailing ${name} on ${connection.url}`);
-            opened();
-          } else if (status.state === 'reconnected') {
-            say(`back on ${connection.url}; the lines written meanwhile are above`);
-          } else if (status.attempt === 1) {
-            say(`lost the log stream of ${name} (${status.error.message}); reconnecting`);
-          }
-        },
-        signal: stop.signal,
-      }).finally(() => tails.get(name) === tail && tails.delete(name));
-      // A failure before the stream opened is the command's; one after ends the tail with a line saying why.
-      await Promise.race([connected, following]);
-      following.catch((error: unknown) => say(`the tail of ${name} ended: ${error instanceof Error ? error.message : String(error)}`));
+      await services.tails.start(name);
       ctx.functionOutput.show(true);
       return true;
     },
@@ -228,7 +194,7 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
         throw error;
       }
     }),
-  ).concat(endStaleTails, { dispose: () => tails.forEach((tail) => tail.stop.abort()) });
+  );
 }
 
 function titleOf(commandId: string): string {

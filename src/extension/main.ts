@@ -7,6 +7,7 @@ import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { NimbusDebug } from './debug';
 import { ManifestLanguageClient } from './languageClient';
+import { LogTails } from './logTails';
 import { TestEventsPanels } from './panel';
 import { HandlerWarmup } from './warmup';
 import { BackendsProvider } from './views/backends';
@@ -23,6 +24,8 @@ export interface NimbusApi {
   ctx: Ctx;
   debug: NimbusDebug;
   panels: TestEventsPanels;
+  /** The open *Tail Logs* streams. */
+  tails: LogTails;
   languageClient: ManifestLanguageClient;
   localView: LocalFunctionsProvider;
   deployedView: DeployedFunctionsProvider;
@@ -33,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): NimbusApi {
   const ctx = new Ctx(context);
   const debug = new NimbusDebug(ctx);
   const panels = new TestEventsPanels(ctx, debug);
+  const tails = new LogTails(ctx);
   const localView = new LocalFunctionsProvider(ctx);
   const deployedView = new DeployedFunctionsProvider(ctx);
   const backendsView = new BackendsProvider(ctx);
@@ -42,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): NimbusApi {
     ctx,
     debug,
     panels,
+    tails,
     localView,
     deployedView,
     backendsView,
@@ -50,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): NimbusApi {
     vscode.window.createTreeView('nimbus.localFunctions', { treeDataProvider: localView, showCollapseAll: true }),
     vscode.window.createTreeView('nimbus.deployedFunctions', { treeDataProvider: deployedView, showCollapseAll: true }),
     vscode.window.createTreeView('nimbus.backends', { treeDataProvider: backendsView }),
-    ...registerCommands({ ctx, debug, panels, localView, deployedView }),
+    ...registerCommands({ ctx, debug, panels, tails, localView, deployedView }),
     new HandlerWarmup(ctx, debug),
   );
   if (ctx.config.codeLens) {
@@ -67,5 +72,5 @@ export function activate(context: vscode.ExtensionContext): NimbusApi {
   const started = typeof __nimbusLoadStart === 'number' ? __nimbusLoadStart : activateStarted;
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms (bundle load included)`);
-  return { activationMs, ctx, debug, panels, languageClient, localView, deployedView };
+  return { activationMs, ctx, debug, panels, tails, languageClient, localView, deployedView };
 }

@@ -180,7 +180,7 @@ export function suite(): void {
       await screenshot('06-test-events-result');
     });
 
-    it('starts the local companion backend (the welcome view\'s "Start Local Backend"), deploys to it and stops it', async () => {
+    it('starts the local companion backend (the welcome view\'s "Start Local Backend"), deploys to it, tails its logs and stops it', async () => {
       const url = await vscode.commands.executeCommand<string>('nimbus.startLocalBackend');
       try {
         assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -194,9 +194,13 @@ export function suite(): void {
         const response = await fetch(`${url}/fn/hello/local`);
         assert.equal(response.status, 200, await response.clone().text());
         assert.match(await response.text(), /local/);
+        assert.equal(await vscode.commands.executeCommand('nimbus.tailLogs', 'api'), true);
+        assert.deepEqual(api.tails.names(), ['api']);
       } finally {
         await vscode.commands.executeCommand('nimbus.stopLocalBackend');
       }
+      // A tail of a backend that is gone ends rather than retrying it every few seconds.
+      await waitFor('the tail of the stopped backend to end', () => api.tails.names().length === 0, 5_000);
       assert.equal(api.ctx.backends.localRunning, false);
       assert.equal(api.ctx.backends.current, undefined);
       await assert.rejects(fetch(`${url}/api/v1/functions`), 'the local backend stopped listening');
