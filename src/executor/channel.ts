@@ -1,6 +1,7 @@
 // Executor layer: one side of the IPC channel between the executor and an instance's harness. Messages written in
 // one turn of the event loop leave in one write: a write wakes the other process, and on a small VM a wake-up costs
 // more than the message (an instance serving 32 invocations at once gets them in a handful of writes, not 32).
+// What must not wait for the turn to end (a console line written before an endless loop) goes with sendNow.
 // Used by both sides, so it needs nothing but timers.
 
 export class BatchedChannel<T> {

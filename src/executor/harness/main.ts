@@ -52,8 +52,12 @@ function currentInvocation(): Invocation | undefined {
   return invocationContext?.getStore() ?? (running.size === 1 ? running.values().next().value : undefined);
 }
 
+/**
+ * A console line leaves at once, with whatever waits before it: the code that wrote it may never let the event loop
+ * turn again (an endless loop the timeout ends, an allocation the memory limit ends), and the line must not be lost.
+ */
 function writeLog(level: ConsoleLevel, message: string): void {
-  send({ type: 'log', requestId: currentInvocation()?.requestId, level, message, time: new Date().toISOString() });
+  channel.sendNow({ type: 'log', requestId: currentInvocation()?.requestId, level, message, time: new Date().toISOString() });
 }
 
 function captureConsole(): void {

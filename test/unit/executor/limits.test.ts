@@ -24,6 +24,13 @@ describe('executor: limits and failures', function () {
     assert.equal(failed.report.durationMs, 1000);
   });
 
+  it('keeps what a function logged before it hung in the timed-out invocation\'s logs', async () => {
+    const fn = fixtureFunction('behaviors.js', { name: 'limits-log-then-loop', timeout: 1 });
+    const failed = await suite.executor.invoke(fn, { action: 'logThenLoop' });
+    assert.equal(failed.error?.errorType, 'Sandbox.Timedout');
+    assert.deepEqual(failed.logs.map((line) => line.message), ['about to spin']);
+  });
+
   it('kills an instance that outgrows its memory', async () => {
     const failed = await failsThenRecovers('allocate', { memory: 128 });
     assert.equal(failed.error?.errorType, 'Runtime.OutOfMemory');
