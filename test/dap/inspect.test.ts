@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeClient, collectOutput, launchWithBreakpoints, startClient, stoppedAt, tsCjs } from './support';
+import { collectOutput, launchWithBreakpoints, stoppedAt, tsCjs, useDebugClient } from './support';
 
 async function variablesOf(client: DebugClient, reference: number): Promise<Map<string, DebugProtocol.Variable>> {
   const response = await client.variablesRequest({ variablesReference: reference });
@@ -13,90 +13,81 @@ async function variablesOf(client: DebugClient, reference: number): Promise<Map<
 
 describe('debug adapter: inspecting a paused function', function () {
   this.timeout(30_000);
-  let client: DebugClient | undefined;
-
-  beforeEach(async () => {
-    client = await startClient();
-  });
-
-  afterEach(async () => {
-    await closeClient(client);
-    client = undefined;
-  });
+  const session = useDebugClient();
 
   async function pauseAtReturn(): Promise<DebugProtocol.StackFrame> {
-    const stopped = client!.waitForEvent('stopped');
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', event: { label: 'inspect' } }, [{ path: tsCjs.handler, lines: [16] }]);
+    const stopped = session.client.waitForEvent('stopped');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'orders', event: { label: 'inspect' } }, [{ path: tsCjs.handler, lines: [16] }]);
     await stopped;
-    return stoppedAt(client!);
+    return stoppedAt(session.client);
   }
 
   it('shows scopes and lazily expands nested objects, arrays, Maps, Sets and Buffers with previews', async () => {
     const frame = await pauseAtReturn();
-    const scopes = (await client!.scopesRequest({ frameId: frame.id })).body.scopes;
+    const scopes = (await session.client.scopesRequest({ frameId: frame.id })).body.scopes;
     const names = scopes.map((scope) => scope.name);
     assert.equal(names[0], 'Local');
     assert.ok(names.includes('Global'), names.join(', '));
     assert.ok(names.includes('Module'), names.join(', '));
-    const locals = await variablesOf(client!, scopes[0]!.variablesReference);
+    const locals = await variablesOf(session.client, scopes[0]!.variablesReference);
     assert.equal(locals.get('total')!.value, '2');
     assert.equal(locals.get('label')!.value, '"inspect"');
     const details = locals.get('details')!;
     assert.match(details.value, /label: "inspect"/);
     assert.ok(details.variablesReference > 0);
 
-    const fields = await variablesOf(client!, details.variablesReference);
-    const nested = await variablesOf(client!, fields.get('nested')!.variablesReference);
+    const fields = await variablesOf(session.client, details.variablesReference);
+    const nested = await variablesOf(session.client, fields.get('nested')!.variablesReference);
     assert.equal(nested.get('level')!.value, '2');
     assert.equal(nested.get('tags')!.value, 'Array(2) ["x", "y"]');
-    const tags = await variablesOf(client!, nested.get('tags')!.variablesReference);
+    const tags = await variablesOf(session.client, nested.get('tags')!.variablesReference);
     assert.equal(tags.get('1')!.value, '"y"');
     assert.equal(tags.get('1')!.evaluateName, 'details.nested.tags[1]');
     assert.equal(fields.get('lookup')!.value, 'Map(1) {"k" => 1}');
     assert.equal(fields.get('unique')!.value, 'Set(2) {1, 2}');
     assert.match(fields.get('bytes')!.value, /^Buffer\(2\) \[104, 105\]$/);
-    const entries = await variablesOf(client!, fields.get('lookup')!.variablesReference);
+    const entries = await variablesOf(session.client, fields.get('lookup')!.variablesReference);
     assert.ok(entries.has('[[Entries]]'));
   });
 
   it('evaluates in the selected frame for watch, hover and repl, and reports errors as a sentence', async () => {
     const frame = await pauseAtReturn();
-    const watch = await client!.evaluateRequest({ expression: 'total * 21', frameId: frame.id, context: 'watch' });
+    const watch = await session.client.evaluateRequest({ expression: 'total * 21', frameId: frame.id, context: 'watch' });
     assert.equal(watch.body.result, '42');
-    const hover = await client!.evaluateRequest({ expression: 'details.nested', frameId: frame.id, context: 'hover' });
+    const hover = await session.client.evaluateRequest({ expression: 'details.nested', frameId: frame.id, context: 'hover' });
     assert.equal(hover.body.result, '{level: 2, tags: Array(2)}');
     assert.ok(hover.body.variablesReference > 0);
-    const repl = await client!.evaluateRequest({ expression: 'items.map((item) => item.sku).join()', frameId: frame.id, context: 'repl' });
+    const repl = await session.client.evaluateRequest({ expression: 'items.map((item) => item.sku).join()', frameId: frame.id, context: 'repl' });
     assert.equal(repl.body.result, '"a"');
-    await assert.rejects(client!.evaluateRequest({ expression: 'missingName + 1', frameId: frame.id, context: 'repl' }), /missingName is not defined/);
+    await assert.rejects(session.client.evaluateRequest({ expression: 'missingName + 1', frameId: frame.id, context: 'repl' }), /missingName is not defined/);
   });
 
   it('completes variables in scope and properties in the REPL', async () => {
     const frame = await pauseAtReturn();
-    const variables = await client!.completionsRequest({ text: 'det', column: 4, frameId: frame.id });
+    const variables = await session.client.completionsRequest({ text: 'det', column: 4, frameId: frame.id });
     assert.deepEqual(variables.body.targets.map((target) => target.label), ['details']);
-    const properties = await client!.completionsRequest({ text: 'details.nested.ta', column: 18, frameId: frame.id });
+    const properties = await session.client.completionsRequest({ text: 'details.nested.ta', column: 18, frameId: frame.id });
     assert.deepEqual(properties.body.targets.map((target) => target.label), ['tags']);
     assert.equal(properties.body.targets[0]!.start, 16);
   });
 
   it('changes a variable with setVariable, and the function returns the new value', async () => {
     const frame = await pauseAtReturn();
-    const scopes = (await client!.scopesRequest({ frameId: frame.id })).body.scopes;
-    const set = await client!.setVariableRequest({ variablesReference: scopes[0]!.variablesReference, name: 'total', value: '40 + 2' });
+    const scopes = (await session.client.scopesRequest({ frameId: frame.id })).body.scopes;
+    const set = await session.client.setVariableRequest({ variablesReference: scopes[0]!.variablesReference, name: 'total', value: '40 + 2' });
     assert.equal(set.body.value, '42');
-    const result = client!.waitForEvent('nimbusResult');
-    await client!.continueRequest({ threadId: 1 });
+    const result = session.client.waitForEvent('nimbusResult');
+    await session.client.continueRequest({ threadId: 1 });
     assert.deepEqual(((await result).body as { result: unknown }).result, { total: 42, label: 'inspect', count: 1 });
   });
 
   it('answers scopes of a frame that is gone with an error the editor does not pop up (a step or continue raced it)', async () => {
     const frame = await pauseAtReturn();
-    const result = client!.waitForEvent('nimbusResult');
-    await client!.continueRequest({ threadId: 1 });
+    const result = session.client.waitForEvent('nimbusResult');
+    await session.client.continueRequest({ threadId: 1 });
     await result;
     // The test client's send() keeps only the message; the raw response carries the error's showUser flag.
-    const raw = client as unknown as { doSend(command: string, args: unknown, callback: (response: DebugProtocol.ErrorResponse) => void): void };
+    const raw = session.client as unknown as { doSend(command: string, args: unknown, callback: (response: DebugProtocol.ErrorResponse) => void): void };
     const response = await new Promise<DebugProtocol.ErrorResponse>((resolve) => raw.doSend('scopes', { frameId: frame.id }, resolve));
     assert.equal(response.success, false);
     assert.match(response.body.error?.format ?? '', /stack frame is gone/);
@@ -104,9 +95,9 @@ describe('debug adapter: inspecting a paused function', function () {
   });
 
   it('streams console output as stdout/stderr, then the result as JSON, the REPORT line and nimbusResult', async () => {
-    const output = collectOutput(client!);
-    const result = client!.waitForEvent('nimbusResult');
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', event: { label: 'printed' } });
+    const output = collectOutput(session.client);
+    const result = session.client.waitForEvent('nimbusResult');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'orders', event: { label: 'printed' } });
     const body = (await result).body as { requestId: string; result: unknown; durationMs: number; billedMs: number; maxMemoryMB: number; initDurationMs?: number };
     assert.deepEqual(body.result, { total: 2, label: 'printed', count: 1 });
     assert.match(body.requestId, /\S/);

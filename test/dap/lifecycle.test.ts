@@ -4,48 +4,38 @@
 
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { OutputEvent } from '@vscode/debugadapter';
 import { NimbusDebugSession } from '../../src/debug/session';
 import { silentLogger } from '../../src/shared/logger';
-import { adapterPid, cliFile, closeClient, commandLine, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, parentOf, startClient, stoppedAt, tsCjs, waitUntil } from './support';
+import { adapterPid, cliFile, commandLine, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, parentOf, stoppedAt, tsCjs, useDebugClient, waitUntil } from './support';
 
 describe('debug adapter: sessions', function () {
   this.timeout(30_000);
-  let client: DebugClient | undefined;
-
-  beforeEach(async () => {
-    client = await startClient();
-  });
-
-  afterEach(async () => {
-    await closeClient(client);
-    client = undefined;
-  });
+  const session = useDebugClient();
 
   it('debugs a JavaScript project: stops in a helper file and sees module state', async () => {
-    const stopped = client!.waitForEvent('stopped');
+    const stopped = session.client.waitForEvent('stopped');
     const helper = fixture('js', 'src', 'describe.js');
-    await launchWithBreakpoints(client!, { manifest: fixture('js', 'nimbus.yaml'), function: 'counter' }, [{ path: helper, lines: [4] }]);
+    await launchWithBreakpoints(session.client, { manifest: fixture('js', 'nimbus.yaml'), function: 'counter' }, [{ path: helper, lines: [4] }]);
     await stopped;
-    const top = await stoppedAt(client!);
+    const top = await stoppedAt(session.client);
     assert.equal(top.source?.path, helper);
     assert.equal(top.line, 4);
-    const text = await client!.evaluateRequest({ expression: 'text', frameId: top.id, context: 'watch' });
+    const text = await session.client.evaluateRequest({ expression: 'text', frameId: top.id, context: 'watch' });
     // The default event is the template of the function's first trigger: a scheduled event.
     assert.equal(text.body.result, '"aws.events #1"');
   });
 
   it('debugs a TypeScript ES-module project driven by a trigger template', async () => {
-    const stopped = client!.waitForEvent('stopped');
+    const stopped = session.client.waitForEvent('stopped');
     const greet = fixture('ts-esm', 'src', 'greet.ts');
-    await launchWithBreakpoints(client!, { manifest: fixture('ts-esm', 'nimbus.yaml'), function: 'greeter', trigger: 'queue' }, [{ path: greet, lines: [4] }]);
+    await launchWithBreakpoints(session.client, { manifest: fixture('ts-esm', 'nimbus.yaml'), function: 'greeter', trigger: 'queue' }, [{ path: greet, lines: [4] }]);
     await stopped;
-    const top = await stoppedAt(client!);
+    const top = await stoppedAt(session.client);
     assert.equal(top.source?.path, greet);
     assert.equal(top.line, 4);
-    const trace = await client!.stackTraceRequest({ threadId: 1 });
+    const trace = await session.client.stackTraceRequest({ threadId: 1 });
     const paths = trace.body.stackFrames.map((frame) => frame.source?.path ?? frame.source?.name);
     assert.ok(paths.includes(fixture('ts-esm', 'src', 'handler.ts')), paths.join(', '));
     // Just my code: neither the harness nor Node's internals are shown.
@@ -53,28 +43,28 @@ describe('debug adapter: sessions', function () {
   });
 
   it('stops on entry when asked, before the handler module ran', async () => {
-    const stopped = client!.waitForEvent('stopped');
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', stopOnEntry: true });
+    const stopped = session.client.waitForEvent('stopped');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'orders', stopOnEntry: true });
     assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'entry');
-    const top = await stoppedAt(client!);
+    const top = await stoppedAt(session.client);
     assert.equal(top.source?.path !== undefined, true);
-    const result = client!.waitForEvent('nimbusResult');
-    await client!.continueRequest({ threadId: 1 });
+    const result = session.client.waitForEvent('nimbusResult');
+    await session.client.continueRequest({ threadId: 1 });
     assert.deepEqual(((await result).body as { result: unknown }).result, { total: 2, label: 'default', count: 1 });
   });
 
   it('serves HTTP under the debugger: a real request stops at the breakpoint and gets the response', async () => {
-    const stopped = client!.waitForEvent('stopped');
-    const serving = client!.waitForEvent('nimbusServe');
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', serve: true, port: 0 }, [{ path: tsCjs.handler, lines: [12] }]);
+    const stopped = session.client.waitForEvent('stopped');
+    const serving = session.client.waitForEvent('nimbusServe');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'orders', serve: true, port: 0 }, [{ path: tsCjs.handler, lines: [12] }]);
     const { url } = (await serving).body as { url: string };
     const response = fetch(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(15_000) });
     await stopped;
-    const top = await stoppedAt(client!);
+    const top = await stoppedAt(session.client);
     assert.equal(top.line, 12);
-    const method = await client!.evaluateRequest({ expression: 'event.requestContext.http.method', frameId: top.id, context: 'watch' });
+    const method = await session.client.evaluateRequest({ expression: 'event.requestContext.http.method', frameId: top.id, context: 'watch' });
     assert.equal(method.body.result, '"POST"');
-    await client!.continueRequest({ threadId: 1 });
+    await session.client.continueRequest({ threadId: 1 });
     const answered = await response;
     assert.equal(answered.status, 200);
     assert.deepEqual(await answered.json(), { total: 2, label: 'default', count: 1 });
@@ -82,59 +72,59 @@ describe('debug adapter: sessions', function () {
 
   it('does not count paused time toward the timeout', async () => {
     // `patient` has timeout: 1 (second); it stays paused for longer and still succeeds.
-    const stopped = client!.waitForEvent('stopped');
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'patient' }, [{ path: tsCjs.handler, lines: [11] }]);
+    const stopped = session.client.waitForEvent('stopped');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'patient' }, [{ path: tsCjs.handler, lines: [11] }]);
     await stopped;
     await new Promise((done) => setTimeout(done, 1500));
-    const result = client!.waitForEvent('nimbusResult');
-    await client!.continueRequest({ threadId: 1 });
+    const result = session.client.waitForEvent('nimbusResult');
+    await session.client.continueRequest({ threadId: 1 });
     const body = (await result).body as { result?: unknown; error?: unknown };
     assert.equal(body.error, undefined);
     assert.deepEqual(body.result, { total: 2, label: 'default', count: 1 });
   });
 
   it('pauses a real infinite loop, and the function finishes once the loop is released', async () => {
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'spinner', event: { spin: true } });
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'spinner', event: { spin: true } });
     // Into the loop first: a pause as the handler starts stops before it (the next test).
     await new Promise((done) => setTimeout(done, 300));
-    const stopped = client!.waitForEvent('stopped');
-    await client!.pauseRequest({ threadId: 1 });
+    const stopped = session.client.waitForEvent('stopped');
+    await session.client.pauseRequest({ threadId: 1 });
     assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'pause');
-    const top = await stoppedAt(client!);
-    const frames = (await client!.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    const top = await stoppedAt(session.client);
+    const frames = (await session.client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
     const where = frames.map((frame) => `${frame.name} ${frame.source?.path ?? frame.source?.name}:${frame.line}`).join(' < ');
     assert.equal(top.source?.path, fixture('ts-cjs', 'src', 'spinner.ts'), where);
     assert.ok(top.line === 4 || top.line === 5, where);
-    await client!.evaluateRequest({ expression: 'event.spin = false', frameId: top.id, context: 'repl' });
-    const result = client!.waitForEvent('nimbusResult');
-    await client!.continueRequest({ threadId: 1 });
+    await session.client.evaluateRequest({ expression: 'event.spin = false', frameId: top.id, context: 'repl' });
+    const result = session.client.waitForEvent('nimbusResult');
+    await session.client.continueRequest({ threadId: 1 });
     const body = (await result).body as { result: { turns: number } };
     assert.ok(body.result.turns > 0);
   });
 
   it('a pause as the handler starts stops in the handler, not in Node internals it calls', async () => {
     // Sent right after the launch, the pause can land in Node's promise hooks as the async handler begins.
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'spinner', event: { spin: true } });
-    const stopped = client!.waitForEvent('stopped');
-    await client!.pauseRequest({ threadId: 1 });
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'spinner', event: { spin: true } });
+    const stopped = session.client.waitForEvent('stopped');
+    await session.client.pauseRequest({ threadId: 1 });
     await stopped;
-    const top = await stoppedAt(client!);
-    const frames = (await client!.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    const top = await stoppedAt(session.client);
+    const frames = (await session.client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
     assert.equal(top.source?.path, fixture('ts-cjs', 'src', 'spinner.ts'), frames.map((frame) => `${frame.name} ${frame.source?.path ?? frame.source?.name}:${frame.line}`).join(' < '));
-    await client!.evaluateRequest({ expression: 'event.spin = false', frameId: top.id, context: 'repl' });
-    const result = client!.waitForEvent('nimbusResult');
-    await client!.continueRequest({ threadId: 1 });
+    await session.client.evaluateRequest({ expression: 'event.spin = false', frameId: top.id, context: 'repl' });
+    const result = session.client.waitForEvent('nimbusResult');
+    await session.client.continueRequest({ threadId: 1 });
     assert.ok(((await result).body as { result: { turns: number } }).result.turns >= 0);
   });
 
   it('kills the function on disconnect and leaves no process behind', async () => {
-    const stopped = client!.waitForEvent('stopped');
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders' }, [{ path: tsCjs.handler, lines: [11] }]);
+    const stopped = session.client.waitForEvent('stopped');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'orders' }, [{ path: tsCjs.handler, lines: [11] }]);
     await stopped;
-    const adapter = adapterPid(client!);
+    const adapter = adapterPid(session.client);
     const started = descendants(adapter);
     assert.ok(started.length > 0, 'the function runs in a child process of the adapter');
-    await client!.disconnectRequest({ terminateDebuggee: true });
+    await session.client.disconnectRequest({ terminateDebuggee: true });
     await waitUntil(() => started.every((pid) => !isAlive(pid)) && !isAlive(adapter), 5000, 'the function and the adapter to exit');
   });
 
@@ -171,9 +161,9 @@ describe('debug adapter: sessions', function () {
   it('traces every DAP and CDP message by tag on stderr with trace: true', async () => {
     // Whole text, split when asked: a chunk can end in the middle of a line.
     let stderr = '';
-    (client as unknown as { _adapterProcess: { stderr: NodeJS.ReadableStream } })._adapterProcess.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
-    const result = client!.waitForEvent('nimbusResult');
-    await launchWithBreakpoints(client!, { manifest: tsCjs.manifest, function: 'orders', trace: true }, [{ path: tsCjs.orders, lines: [11], conditions: [{ logMessage: 'traced' }] }]);
+    (session.client as unknown as { _adapterProcess: { stderr: NodeJS.ReadableStream } })._adapterProcess.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+    const result = session.client.waitForEvent('nimbusResult');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'orders', trace: true }, [{ path: tsCjs.orders, lines: [11], conditions: [{ logMessage: 'traced' }] }]);
     await result;
     const tagged = (tag: string, text: string) => stderr.split('\n').some((line) => line.includes(` ${tag} `) && line.includes(text));
     // The trace goes to stderr, the event itself to stdout: the trace line may arrive a moment after the event.
@@ -187,16 +177,10 @@ describe('debug adapter: sessions', function () {
   });
 
   it('answers launch errors with a sentence: unknown function, bad arguments, manifest and build errors', async () => {
-    await assert.rejects(client!.launch({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'nope' }), /No function 'nope'.*orders/);
-    await closeClient(client);
-    client = await startClient();
-    await assert.rejects(client.launch({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'orders', trigger: 'pigeon' }), /"trigger" must be one of http, storage, queue, schedule/);
-    await closeClient(client);
-    client = await startClient();
-    await assert.rejects(client.launch({ type: 'nimbus', request: 'launch', manifest: fixture('missing', 'nimbus.yaml'), function: 'orders' }), /nimbus\.yaml/);
-    await closeClient(client);
-    client = await startClient();
-    await assert.rejects(client.launch({ type: 'nimbus', request: 'launch', manifest: fixture('broken', 'nimbus.yaml'), function: 'broken' }), /handler\.ts:3/);
+    await assert.rejects(session.client.launch({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'nope' }), /No function 'nope'.*orders/);
+    await assert.rejects((await session.restart()).launch({ type: 'nimbus', request: 'launch', manifest: tsCjs.manifest, function: 'orders', trigger: 'pigeon' }), /"trigger" must be one of http, storage, queue, schedule/);
+    await assert.rejects((await session.restart()).launch({ type: 'nimbus', request: 'launch', manifest: fixture('missing', 'nimbus.yaml'), function: 'orders' }), /nimbus\.yaml/);
+    await assert.rejects((await session.restart()).launch({ type: 'nimbus', request: 'launch', manifest: fixture('broken', 'nimbus.yaml'), function: 'broken' }), /handler\.ts:3/);
   });
 });
 

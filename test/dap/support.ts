@@ -138,6 +138,32 @@ export async function closeClient(client: DebugClient | undefined): Promise<void
   (client as unknown as { stopAdapter(): void }).stopAdapter();
 }
 
+/**
+ * A fresh adapter and DAP client for every test of the describe block, stopped after it (bounded, whatever state the
+ * session is in). `restart()` replaces it within a test.
+ */
+export function useDebugClient(): { readonly client: DebugClient; restart(): Promise<DebugClient> } {
+  let current: DebugClient | undefined;
+  beforeEach(async () => {
+    current = await startClient();
+  });
+  afterEach(async () => {
+    await closeClient(current);
+    current = undefined;
+  });
+  return {
+    get client(): DebugClient {
+      if (!current) throw new Error('the debug client exists only while a test runs');
+      return current;
+    },
+    async restart(): Promise<DebugClient> {
+      await closeClient(current);
+      current = await startClient();
+      return current;
+    },
+  };
+}
+
 export const tsCjs = {
   manifest: fixture('ts-cjs', 'nimbus.yaml'),
   handler: fixture('ts-cjs', 'src', 'handler.ts'),
