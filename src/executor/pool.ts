@@ -163,8 +163,9 @@ export class FunctionPool {
     try {
       const [bundle, runtime] = await Promise.all([this.options.resolveBundle(), this.options.resolveRuntime()]);
       if (this.currentBundle && this.currentBundle.file !== bundle.file) {
-        // The handler changed: warm instances still run the old code.
+        // The handler changed: warm instances still run the old code (busy ones stop as they finish).
         for (const instance of this.idle.splice(0)) this.stop(instance);
+        this.partial.clear();
       }
       this.currentBundle = bundle;
       const instance = new Instance({
