@@ -149,7 +149,10 @@ function finish(invocation: Invocation, outcome: { result?: unknown; error?: Fun
   if (running.get(invocation.requestId) !== invocation) return;
   running.delete(invocation.requestId);
   const durationMs = performance.now() - invocation.started;
-  send({ type: 'result', requestId: invocation.requestId, ...outcome, durationMs, maxMemoryUsedMB: maxMemoryUsedMB(), fatal }, then);
+  const result: HarnessMessage = { type: 'result', requestId: invocation.requestId, ...outcome, durationMs, maxMemoryUsedMB: maxMemoryUsedMB(), fatal };
+  // A fatal result leaves at once: what follows the crash may keep the event loop from turning.
+  if (fatal) channel.sendNow(result, then);
+  else send(result, then);
   if (!fatal) setImmediate(pump);
 }
 

@@ -31,6 +31,12 @@ describe('executor: limits and failures', function () {
     assert.deepEqual(failed.logs.map((line) => line.message), ['about to spin']);
   });
 
+  it('reports a crash at once even when the code after it hangs the instance', async () => {
+    const fn = fixtureFunction('behaviors.js', { name: 'limits-crash-then-spin', timeout: 3 });
+    const failed = await suite.executor.invoke(fn, { action: 'crashThenSpin' });
+    assert.equal(failed.error?.errorMessage, 'crashed before spinning');
+  });
+
   it('kills an instance that outgrows its memory', async () => {
     const failed = await failsThenRecovers('allocate', { memory: 128 });
     assert.equal(failed.error?.errorType, 'Runtime.OutOfMemory');
