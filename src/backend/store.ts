@@ -41,6 +41,14 @@ export interface InvocationRecord {
 }
 
 /** An invocation as it is stored: its record and every log line it wrote, its REPORT line included. */
+interface MetricsIncrement {
+  invocations: number;
+  errors: number;
+  coldStarts: number;
+  gbSeconds: number;
+  costUsd: number;
+}
+
 export interface RecordedInvocation {
   record: InvocationRecord;
   lines: LogLine[];
@@ -276,10 +284,30 @@ export class MetadataStore {
     return new Set(rows.map((row) => row.sha256));
   }
 
-  /** Stores invocations with their log lines and adds them to their functions' metrics, in one transaction. */
+  /**
+   * Stores invocations with their log lines and adds them to their functions' metrics, in one transaction: one
+   * metrics update per function, not per invocation.
+   */
   recordInvocations(invocations: readonly RecordedInvocation[]): void {
+    const totals = new Map<string, MetricsIncrement>();
+    for (const { record } of invocations) {
+      const total = totals.get(record.functionName) ?? { invocations: 0, errors: 0, coldStarts: 0, gbSeconds: 0, costUsd: 0 };
+      total.invocations += 1;
+      total.errors += record.failed ? 1 : 0;
+      total.coldStarts += record.coldStart ? 1 : 0;
+      total.gbSeconds += (record.billedMs / 1000) * (record.memoryMB / 1024);
+      total.costUsd += record.costUsd;
+      totals.set(record.functionName, total);
+    }
     this.database.transaction(() => {
       for (const { record, lines } of invocations) this.insertInvocation(record, lines);
+      const addMetrics = this.statement(
+        `INSERT INTO metrics (function_name, invocations, errors, cold_starts, gb_seconds, cost_usd) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(function_name) DO UPDATE SET invocations = invocations + excluded.invocations, errors = errors + excluded.errors,
+           cold_starts = cold_starts + excluded.cold_starts, gb_seconds = gb_seconds + excluded.gb_seconds,
+           cost_usd = cost_usd + excluded.cost_usd`,
+      );
+      for (const [name, total] of totals) addMetrics.run(name, total.invocations, total.errors, total.coldStarts, total.gbSeconds, total.costUsd);
     }).immediate();
   }
 
@@ -335,19 +363,6 @@ export class MetadataStore {
       'INSERT INTO logs (function_name, request_id, time, level, message) VALUES (?, ?, ?, ?, ?)',
     );
     for (const line of lines) insertLine.run(record.functionName, line.requestId, line.time, line.level, line.message);
-    this.statement(
-        `INSERT INTO metrics (function_name, invocations, errors, cold_starts, gb_seconds, cost_usd) VALUES (?, 1, ?, ?, ?, ?)
-         ON CONFLICT(function_name) DO UPDATE SET invocations = invocations + 1, errors = errors + excluded.errors,
-           cold_starts = cold_starts + excluded.cold_starts, gb_seconds = gb_seconds + excluded.gb_seconds,
-           cost_usd = cost_usd + excluded.cost_usd`,
-      )
-      .run(
-        record.functionName,
-        record.failed ? 1 : 0,
-        record.coldStart ? 1 : 0,
-        (record.billedMs / 1000) * (record.memoryMB / 1024),
-        record.costUsd,
-      );
   }
 
   /** Log lines of a function after `since` (a sequence number), oldest first; with `newest`, the last `limit` lines. */
