@@ -87,7 +87,7 @@ export async function registerApi(app: FastifyInstance, context: ApiContext): Pr
       ...summaryOf(deployed, base),
       handler: deployed.config.handler,
       concurrency: deployed.config.concurrency,
-      instanceConcurrency: deployed.config.instanceConcurrency ?? 1,
+      instanceConcurrency: deployed.runnable.instanceConcurrency,
       env: deployed.config.env,
       urls: urlsOf(deployed, base),
       versions: stored.versions,

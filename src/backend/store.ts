@@ -40,7 +40,7 @@ export interface InvocationRecord {
   startedAt: string;
 }
 
-/** An invocation as it is stored: its record and every log line it wrote, its REPORT line included. */
+/** What one commit adds to a function's metrics. */
 interface MetricsIncrement {
   invocations: number;
   errors: number;
@@ -49,6 +49,7 @@ interface MetricsIncrement {
   costUsd: number;
 }
 
+/** An invocation as it is stored: its record and every log line it wrote, its REPORT line included. */
 export interface RecordedInvocation {
   record: InvocationRecord;
   lines: LogLine[];

@@ -186,20 +186,15 @@ export async function benchBackend(options: BackendBenchOptions): Promise<BenchR
         opsPerSecond: peer.requestsPerSecond,
         note: `${shareOf(peer)}, workerd isolate`,
       });
-      rows.push({
-        name: `nimbus HTTP trigger, ${connections} conn`,
-        p50Ms: trigger.p50Ms,
-        p99Ms: trigger.p99Ms,
-        opsPerSecond: trigger.requestsPerSecond,
-        note: `${shareOf(trigger)}, sandbox strict${trigger.non2xx || trigger.errors ? `, ${trigger.non2xx} non-2xx, ${trigger.errors} errors` : ''}`,
+      const triggerRow = (name: string, result: LoadResult): BenchRow => ({
+        name,
+        p50Ms: result.p50Ms,
+        p99Ms: result.p99Ms,
+        opsPerSecond: result.requestsPerSecond,
+        note: `${shareOf(result)}, sandbox strict${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`,
       });
-      rows.push({
-        name: `nimbus HTTP trigger, 32 per instance, ${connections} conn`,
-        p50Ms: sharedTrigger.p50Ms,
-        p99Ms: sharedTrigger.p99Ms,
-        opsPerSecond: sharedTrigger.requestsPerSecond,
-        note: `${shareOf(sharedTrigger)}, sandbox strict${sharedTrigger.non2xx || sharedTrigger.errors ? `, ${sharedTrigger.non2xx} non-2xx, ${sharedTrigger.errors} errors` : ''}`,
-      });
+      rows.push(triggerRow(`nimbus HTTP trigger, ${connections} conn`, trigger));
+      rows.push(triggerRow(`nimbus HTTP trigger, 32 per instance, ${connections} conn`, sharedTrigger));
     }
   } finally {
     for (const stop of stops.reverse()) await stop();
