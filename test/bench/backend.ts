@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { BackendClient, packageFunction } from '../../src/client';
 import { createExecutor } from '../../src/executor';
 import { functionByName, loadManifest } from '../../src/shared/manifest';
+import { cpuPerRequest, treeCpu, type CpuPerRequest } from './cpu';
 import { latencyRow, sample, type BenchRow } from './stats';
 
 /** autocannon reports latency in whole milliseconds. */
@@ -90,29 +91,43 @@ interface LoadResult {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** What one request cost in CPU: in the server's process tree (when its pid was given) and in the load generator. */
+  cpu: { loadGeneratorUs: number; server?: CpuPerRequest };
 }
 
-/** autocannon in its own process, so the load generator does not share an event loop with either server. */
-function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
-  const autocannon = join(root, 'node_modules', 'autocannon', 'autocannon.js');
+/**
+ * A bounded autocannon load from its own process (test/bench/loadgen.mjs), so the load generator shares no event loop
+ * with the server; with the server's pid, the CPU its process tree spent is counted too.
+ */
+function load(url: string, connections: number, seconds: number, serverPid?: number): Promise<LoadResult> {
   return new Promise((resolveLoad, reject) => {
-    const child = spawn(process.execPath, [autocannon, '-c', String(connections), '-d', String(seconds), '--json', url], {
+    const before = serverPid === undefined ? undefined : treeCpu(serverPid);
+    const child = spawn(process.execPath, [join(__dirname, 'loadgen.mjs'), url, String(connections), String(seconds)], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const report = JSON.parse(output);
-      resolveLoad({
-        requestsPerSecond: report.requests.average,
-        p50Ms: report.latency.p50,
-        p99Ms: report.latency.p99,
-        non2xx: report.non2xx,
-        errors: report.errors,
-      });
+      const after = serverPid === undefined ? undefined : treeCpu(serverPid);
+      if (code !== 0) return reject(new Error(`the load generator exited with ${code}`));
+      const { requests, cpuMs, ...result } = JSON.parse(output);
+      const server = before && after && requests ? cpuPerRequest(before, after, requests) : undefined;
+      resolveLoad({ ...result, cpu: { loadGeneratorUs: (cpuMs * 1000) / Math.max(1, requests), ...(server ? { server } : {}) } });
     });
   });
+}
+
+/** "CPU per request: …" for a row's note. */
+function cpuNote(result: LoadResult, serverName: string, startedName?: string): string {
+  const { server, loadGeneratorUs } = result.cpu;
+  const us = (value: number) => `${value.toFixed(0)} µs`;
+  const parts = server
+    ? [
+        `${serverName} ${us(server.processUs)}${startedName ? ` (event loop ${us(server.mainThreadUs)})` : ''}`,
+        ...(startedName ? [`${startedName} ${us(server.descendantsUs)}`] : []),
+      ]
+    : [];
+  return `CPU per request: ${[...parts, `load generator ${us(loadGeneratorUs)}`].join(', ')}`;
 }
 
 async function deployRows(project: string, backendUrl: string, runs: number): Promise<BenchRow[]> {
@@ -173,25 +188,25 @@ export async function benchBackend(options: BackendBenchOptions): Promise<BenchR
     await load(`${backend.url}/fn/hello/bench`, Math.max(...options.connections), 2);
     await load(`${backend.url}/fn/shared/bench`, Math.max(...options.connections), 2);
     for (const connections of options.connections) {
-      const ceiling = await load(`${bare.url}/hello/bench`, connections, options.loadSeconds);
+      const ceiling = await load(`${bare.url}/hello/bench`, connections, options.loadSeconds, bare.child.pid);
       const peer = await load(`${miniflare.url}/hello/bench`, connections, options.loadSeconds);
-      const trigger = await load(`${backend.url}/fn/hello/bench`, connections, options.loadSeconds);
-      const sharedTrigger = await load(`${backend.url}/fn/shared/bench`, connections, options.loadSeconds);
+      const trigger = await load(`${backend.url}/fn/hello/bench`, connections, options.loadSeconds, backend.child.pid);
+      const sharedTrigger = await load(`${backend.url}/fn/shared/bench`, connections, options.loadSeconds, backend.child.pid);
       const shareOf = (result: LoadResult) => `${((result.requestsPerSecond / ceiling.requestsPerSecond) * 100).toFixed(0)}% of the ceiling`;
-      rows.push({ name: `ceiling: bare node:http, ${connections} conn`, p50Ms: ceiling.p50Ms, p99Ms: ceiling.p99Ms, opsPerSecond: ceiling.requestsPerSecond, note: 'handler in-process' });
+      rows.push({ name: `ceiling: bare node:http, ${connections} conn`, p50Ms: ceiling.p50Ms, p99Ms: ceiling.p99Ms, opsPerSecond: ceiling.requestsPerSecond, note: `handler in-process; ${cpuNote(ceiling, 'server')}` });
       rows.push({
         name: `peer: Miniflare HTTP server, ${connections} conn`,
         p50Ms: peer.p50Ms,
         p99Ms: peer.p99Ms,
         opsPerSecond: peer.requestsPerSecond,
-        note: `${shareOf(peer)}, workerd isolate`,
+        note: `${shareOf(peer)}, workerd isolate; ${cpuNote(peer, 'workerd')}`,
       });
       const triggerRow = (name: string, result: LoadResult): BenchRow => ({
         name,
         p50Ms: result.p50Ms,
         p99Ms: result.p99Ms,
         opsPerSecond: result.requestsPerSecond,
-        note: `${shareOf(result)}, sandbox strict${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`,
+        note: `${shareOf(result)}, sandbox strict${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}; ${cpuNote(result, 'backend', 'instances')}`,
       });
       rows.push(triggerRow(`nimbus HTTP trigger, ${connections} conn`, trigger));
       rows.push(triggerRow(`nimbus HTTP trigger, 32 per instance, ${connections} conn`, sharedTrigger));
