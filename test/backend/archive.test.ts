@@ -2,15 +2,13 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { packArtifact } from '../../src/client';
 import { isNimbusError } from '../../src/shared/errors';
-import type { BackendClient } from '../../src/client';
-import type { RunningBackend } from '../../src/backend/server';
-import { createDataDir, createProject, startTestBackend, type TestProject } from './helpers';
+import { useTestBackend } from './helpers';
 
 interface RawEntry {
   name: string;
@@ -50,46 +48,35 @@ const sha = (buffer: Buffer) => createHash('sha256').update(buffer).digest('hex'
 
 describe('backend deploy artifacts', function () {
   this.timeout(30_000);
-  let project: TestProject;
-  let dataDir: string;
-  let backend: RunningBackend;
-  let client: BackendClient;
+  const fixture = useTestBackend({
+    backend: { maxArtifactBytes: 256 * 1024, archive: { maxUnpackedBytes: 1024 * 1024 } },
+    deploy: ['hello'],
+  });
   let config: string;
   /** A loadable bundle that would replace version 1 if the artifact around it were accepted. */
-  let bundle: string;
+  const bundle = 'exports.handler = async () => ({ statusCode: 200, body: "replaced" });';
 
   before(async () => {
-    project = await createProject();
-    dataDir = await createDataDir();
-    ({ backend, client } = await startTestBackend(dataDir, { maxArtifactBytes: 256 * 1024, archive: { maxUnpackedBytes: 1024 * 1024 } }));
-    const artifact = await project.artifact('hello');
-    await client.deploy('hello', artifact.tarball, artifact.sha256);
-    config = JSON.stringify(artifact.config);
-    bundle = 'exports.handler = async () => ({ statusCode: 200, body: "replaced" });';
+    config = JSON.stringify((await fixture.project.artifact('hello')).config);
   });
 
-  after(async () => {
-    await backend?.close();
-    await project?.dispose();
-    await rm(dataDir, { recursive: true, force: true });
-  });
 
   async function refused(archive: Buffer, code: string, message: RegExp): Promise<void> {
-    await assert.rejects(client.deploy('hello', archive, sha(archive)), (error: unknown) => {
+    await assert.rejects(fixture.client.deploy('hello', archive, sha(archive)), (error: unknown) => {
       assert.ok(isNimbusError(error), String(error));
       assert.equal(error.code, code, error.message);
       assert.match(error.message, message);
       return true;
     });
     // Whatever was refused, version 1 still serves.
-    assert.equal(await (await fetch(`${backend.url}/fn/hello/still`)).text(), 'hello still');
-    assert.deepEqual((await client.getFunction('hello')).versions.map((version) => version.version), [1]);
+    assert.equal(await (await fetch(`${fixture.backend.url}/fn/hello/still`)).text(), 'hello still');
+    assert.deepEqual((await fixture.client.getFunction('hello')).versions.map((version) => version.version), [1]);
   }
 
   it('refuses path traversal (zip-slip) and absolute paths', async () => {
     await refused(rawTar([{ name: 'nimbus.json', content: config }, { name: 'bundle/../../escape.js', content: bundle }]), 'BUNDLE_INVALID', /unsafe path/);
     await refused(rawTar([{ name: 'nimbus.json', content: config }, { name: '/etc/evil.js', content: bundle }]), 'BUNDLE_INVALID', /unsafe path/);
-    assert.ok(!existsSync(join(dataDir, '..', 'escape.js')));
+    assert.ok(!existsSync(join(fixture.dataDir, '..', 'escape.js')));
   });
 
   it('refuses symbolic and hard links', async () => {
@@ -125,7 +112,7 @@ describe('backend deploy artifacts', function () {
     await refused(await packArtifact({ 'nimbus.json': config.replace('"memory":128', '"memory":99999'), 'bundle/index.js': bundle }), 'BUNDLE_INVALID', /memory/);
     await refused(Buffer.from('not gzip at all'), 'BUNDLE_INVALID', /not a gzip file/);
     const good = await packArtifact({ 'nimbus.json': config, 'bundle/index.js': bundle });
-    await assert.rejects(client.deploy('hello', good, '0'.repeat(64)), /arrived damaged/);
+    await assert.rejects(fixture.client.deploy('hello', good, '0'.repeat(64)), /arrived damaged/);
   });
 
   it('refuses an artifact uploaded under another function name', async () => {
@@ -134,7 +121,7 @@ describe('backend deploy artifacts', function () {
   });
 
   it('leaves no staging files behind', async () => {
-    assert.deepEqual(await readdir(join(dataDir, 'staging')), []);
-    assert.equal((await readdir(join(dataDir, 'bundles'))).length, 1);
+    assert.deepEqual(await readdir(join(fixture.dataDir, 'staging')), []);
+    assert.equal((await readdir(join(fixture.dataDir, 'bundles'))).length, 1);
   });
 });

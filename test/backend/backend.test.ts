@@ -1,51 +1,30 @@
 // Backend tests: a real backend on loopback, real TS functions deployed through the real client, every trigger fired.
 
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import WebSocket from 'ws';
 import type { LogLine } from '../../src/shared/invocation';
 import { createHash } from 'node:crypto';
 import { BackendClient, packArtifact } from '../../src/client';
 import { isNimbusError } from '../../src/shared/errors';
-import type { RunningBackend } from '../../src/backend/server';
-import { createDataDir, createProject, helloSource, startTestBackend, testToken, waitFor, type TestProject } from './helpers';
+import { helloSource, testToken, useTestBackend, waitFor } from './helpers';
 
 const sha256 = (buffer: Buffer) => createHash('sha256').update(buffer).digest('hex');
 
 describe('backend (real server on loopback)', function () {
   this.timeout(30_000);
-  let project: TestProject;
-  let dataDir: string;
-  let backend: RunningBackend;
-  let client: BackendClient;
+  const fixture = useTestBackend({ deploy: ['hello', 'secret', 'uploads', 'orders', 'slow', 'shared'] });
 
-  before(async () => {
-    project = await createProject();
-    dataDir = await createDataDir();
-    ({ backend, client } = await startTestBackend(dataDir));
-    for (const name of ['hello', 'secret', 'uploads', 'orders', 'slow', 'shared']) {
-      const artifact = await project.artifact(name);
-      await client.deploy(name, artifact.tarball, artifact.sha256);
-    }
-  });
-
-  after(async () => {
-    await backend?.close();
-    await project?.dispose();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  const logMessages = async (name: string) => (await client.logs(name, { limit: 1000 })).lines.map((line) => line.message);
+  const logMessages = async (name: string) => (await fixture.client.logs(name, { limit: 1000 })).lines.map((line) => line.message);
 
   describe('auth', () => {
     it('answers /healthz without a token', async () => {
-      const response = await fetch(`${backend.url}/healthz`);
+      const response = await fetch(`${fixture.backend.url}/healthz`);
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { status: 'ok' });
     });
 
     it('refuses /api/v1 without a token, with a JSON error', async () => {
-      const response = await fetch(`${backend.url}/api/v1/functions`);
+      const response = await fetch(`${fixture.backend.url}/api/v1/functions`);
       assert.equal(response.status, 401);
       const body = (await response.json()) as { error: { code: string; message: string } };
       assert.equal(body.error.code, 'BACKEND_UNAUTHORIZED');
@@ -53,20 +32,20 @@ describe('backend (real server on loopback)', function () {
     });
 
     it('refuses a wrong token, and the client says how to fix it', async () => {
-      const wrong = new BackendClient({ url: backend.url, token: 'nope', retries: 0 });
+      const wrong = new BackendClient({ url: fixture.backend.url, token: 'nope', retries: 0 });
       await assert.rejects(wrong.listFunctions(), (error: unknown) => isNimbusError(error) && error.code === 'BACKEND_UNAUTHORIZED' && /--token/.test(error.message));
     });
 
     it('keeps public HTTP routes open and guards `auth: token` routes', async () => {
-      assert.equal((await fetch(`${backend.url}/fn/hello/ann`)).status, 200);
-      assert.equal((await fetch(`${backend.url}/fn/secret`)).status, 401);
-      const allowed = await fetch(`${backend.url}/fn/secret`, { headers: { authorization: `Bearer ${testToken}` } });
+      assert.equal((await fetch(`${fixture.backend.url}/fn/hello/ann`)).status, 200);
+      assert.equal((await fetch(`${fixture.backend.url}/fn/secret`)).status, 401);
+      const allowed = await fetch(`${fixture.backend.url}/fn/secret`, { headers: { authorization: `Bearer ${testToken}` } });
       assert.equal(allowed.status, 200);
       assert.equal(await allowed.text(), 'secret ok');
     });
 
     it('refuses a log stream without a token', async () => {
-      const socket = new WebSocket(`${backend.url.replace('http', 'ws')}/api/v1/logs/stream`);
+      const socket = new WebSocket(`${fixture.backend.url.replace('http', 'ws')}/api/v1/logs/stream`);
       socket.on('error', () => undefined);
       const status = await new Promise<number>((resolve, reject) => {
         socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
@@ -79,17 +58,17 @@ describe('backend (real server on loopback)', function () {
 
   describe('functions API', () => {
     it('lists deployed functions with their URL', async () => {
-      const functions = await client.listFunctions();
+      const functions = await fixture.client.listFunctions();
       assert.deepEqual(functions.map((fn) => fn.name).sort(), ['hello', 'orders', 'secret', 'shared', 'slow', 'uploads']);
       const hello = functions.find((fn) => fn.name === 'hello')!;
-      assert.equal(hello.url, `${backend.url}/fn/hello/{name}`);
+      assert.equal(hello.url, `${fixture.backend.url}/fn/hello/{name}`);
       assert.equal(hello.memory, 128);
       assert.equal(hello.runtime, 'node20');
     });
 
     it('says what to do when a function is not deployed', async () => {
-      await assert.rejects(client.getFunction('missing'), (error: unknown) => isNimbusError(error) && error.code === 'NOT_FOUND' && /nimbus deploy missing/.test(error.message));
-      const raw = await fetch(`${backend.url}/api/v1/functions/missing/invoke`, {
+      await assert.rejects(fixture.client.getFunction('missing'), (error: unknown) => isNimbusError(error) && error.code === 'NOT_FOUND' && /nimbus deploy missing/.test(error.message));
+      const raw = await fetch(`${fixture.backend.url}/api/v1/functions/missing/invoke`, {
         method: 'POST',
         headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' },
         body: '{}',
@@ -98,13 +77,13 @@ describe('backend (real server on loopback)', function () {
     });
 
     it('validates route parameters with JSON errors', async () => {
-      const response = await fetch(`${backend.url}/api/v1/functions/bad%20name`, { headers: { authorization: `Bearer ${testToken}` } });
+      const response = await fetch(`${fixture.backend.url}/api/v1/functions/bad%20name`, { headers: { authorization: `Bearer ${testToken}` } });
       assert.equal(response.status, 400);
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'USAGE');
     });
 
     it('invokes synchronously through the API with logs and a REPORT', async () => {
-      const response = await client.invoke('hello', { name: 'api' });
+      const response = await fixture.client.invoke('hello', { name: 'api' });
       assert.deepEqual(response.result, { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'hello api' });
       assert.deepEqual(response.logs.map((line) => line.message), ['greeting api']);
       assert.equal(response.report.memorySizeMB, 128);
@@ -114,23 +93,23 @@ describe('backend (real server on loopback)', function () {
 
   describe('triggers', () => {
     it('serves HTTP routes under /fn with path parameters, status, headers and body', async () => {
-      const get = await fetch(`${backend.url}/fn/hello/zoe?x=1`);
+      const get = await fetch(`${fixture.backend.url}/fn/hello/zoe?x=1`);
       assert.equal(get.status, 200);
       assert.equal(await get.text(), 'hello zoe');
-      const post = await fetch(`${backend.url}/fn/echo`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+      const post = await fetch(`${fixture.backend.url}/fn/echo`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
       assert.equal(post.status, 201);
       assert.equal(post.headers.get('x-echo'), 'yes');
       assert.equal(await post.text(), '{"a":1}');
-      assert.equal((await fetch(`${backend.url}/fn/nothing-here`)).status, 404);
-      assert.equal((await fetch(`${backend.url}/fn/hello/zoe`, { method: 'DELETE' })).status, 405);
+      assert.equal((await fetch(`${fixture.backend.url}/fn/nothing-here`)).status, 404);
+      assert.equal((await fetch(`${fixture.backend.url}/fn/hello/zoe`, { method: 'DELETE' })).status, 405);
     });
 
     it('fires storage triggers on object created and deleted (prefix filtered)', async () => {
-      const stored = await client.putObject('photos', 'img/cat.png', Buffer.from('meow'));
+      const stored = await fixture.client.putObject('photos', 'img/cat.png', Buffer.from('meow'));
       assert.deepEqual({ bucket: stored.bucket, key: stored.key, size: stored.size }, { bucket: 'photos', key: 'img/cat.png', size: 4 });
-      assert.deepEqual(await client.getObject('photos', 'img/cat.png'), Buffer.from('meow'));
-      await client.putObject('photos', 'docs/readme.txt', 'not an image');
-      await client.deleteObject('photos', 'img/cat.png');
+      assert.deepEqual(await fixture.client.getObject('photos', 'img/cat.png'), Buffer.from('meow'));
+      await fixture.client.putObject('photos', 'docs/readme.txt', 'not an image');
+      await fixture.client.deleteObject('photos', 'img/cat.png');
       const messages = await waitFor('storage logs', async () => {
         const lines = await logMessages('uploads');
         const both = lines.some((line) => line.startsWith('storage ObjectRemoved')) && lines.some((line) => line.startsWith('storage ObjectCreated'));
@@ -142,93 +121,93 @@ describe('backend (real server on loopback)', function () {
     });
 
     it('delivers queue messages in batches, retries failures and dead-letters them', async () => {
-      const enqueued = await client.enqueue('orders', ['order-1', 'order-2', 'poison-3']);
+      const enqueued = await fixture.client.enqueue('orders', ['order-1', 'order-2', 'poison-3']);
       assert.deepEqual(enqueued.subscribers, ['orders']);
       assert.equal(enqueued.messageIds.length, 3);
       const dead = await waitFor('a dead letter', async () => {
-        const letters = await client.deadLetters('orders');
+        const letters = await fixture.client.deadLetters('orders');
         return letters.length > 0 ? letters : undefined;
       });
       // The batch held the poison message, so the whole batch failed twice (maxRetries: 1) and went dead.
       assert.ok(dead.some((letter) => letter.body === 'poison-3' && letter.receiveCount === 2 && /cannot process/.test(letter.lastError)));
-      await client.enqueue('orders', ['order-4']);
+      await fixture.client.enqueue('orders', ['order-4']);
       await waitFor('order-4 processed', async () => ((await logMessages('orders')).includes('order order-4') ? true : undefined));
-      const metrics = await client.metrics('orders');
+      const metrics = await fixture.client.metrics('orders');
       assert.ok(metrics.errors >= 2, `errors: ${metrics.errors}`);
     });
 
     it('runs cron schedules of deployed functions with an EventBridge event', async () => {
-      const artifact = await project.artifact('tick');
-      await client.deploy('tick', artifact.tarball, artifact.sha256);
+      const artifact = await fixture.project.artifact('tick');
+      await fixture.client.deploy('tick', artifact.tarball, artifact.sha256);
       const line = await waitFor('a tick', async () => (await logMessages('tick')).find((message) => message.startsWith('tick ')), 5_000);
       assert.equal(line, 'tick aws.events Scheduled Event');
-      await client.deleteFunction('tick');
+      await fixture.client.deleteFunction('tick');
     });
   });
 
   describe('versions', () => {
     it('treats identical content as a no-op and numbers new content', async () => {
-      const same = await project.artifact('hello');
-      const again = await client.deploy('hello', same.tarball, same.sha256);
+      const same = await fixture.project.artifact('hello');
+      const again = await fixture.client.deploy('hello', same.tarball, same.sha256);
       assert.equal(again.unchanged, true);
       assert.equal(again.version, 1);
 
-      await project.write('src/hello.ts', helloSource('howdy'));
-      const changed = await project.artifact('hello');
+      await fixture.project.write('src/hello.ts', helloSource('howdy'));
+      const changed = await fixture.project.artifact('hello');
       assert.notEqual(changed.sha256, same.sha256);
-      const deployed = await client.deploy('hello', changed.tarball, changed.sha256);
+      const deployed = await fixture.client.deploy('hello', changed.tarball, changed.sha256);
       assert.deepEqual([deployed.version, deployed.unchanged], [2, false]);
-      assert.equal(await (await fetch(`${backend.url}/fn/hello/v2`)).text(), 'howdy v2');
+      assert.equal(await (await fetch(`${fixture.backend.url}/fn/hello/v2`)).text(), 'howdy v2');
 
-      const detail = await client.getFunction('hello');
+      const detail = await fixture.client.getFunction('hello');
       assert.deepEqual(detail.versions.map((version) => [version.version, version.active]), [[1, false], [2, true]]);
 
-      const rolledBack = await client.rollback('hello');
+      const rolledBack = await fixture.client.rollback('hello');
       assert.equal(rolledBack.version, 1);
-      assert.equal(await (await fetch(`${backend.url}/fn/hello/v1`)).text(), 'hello v1');
-      await client.rollback('hello', 2);
-      assert.equal(await (await fetch(`${backend.url}/fn/hello/v2`)).text(), 'howdy v2');
-      await assert.rejects(client.rollback('hello', 9), /no version 9/);
-      await project.write('src/hello.ts', helloSource('hello'));
+      assert.equal(await (await fetch(`${fixture.backend.url}/fn/hello/v1`)).text(), 'hello v1');
+      await fixture.client.rollback('hello', 2);
+      assert.equal(await (await fetch(`${fixture.backend.url}/fn/hello/v2`)).text(), 'howdy v2');
+      await assert.rejects(fixture.client.rollback('hello', 9), /no version 9/);
+      await fixture.project.write('src/hello.ts', helloSource('hello'));
     });
 
     it('keeps every concurrent deploy of one function whole and serves the last one', async () => {
       const artifacts = [];
       for (const greeting of ['alpha', 'beta', 'gamma', 'delta']) {
-        await project.write('src/hello.ts', helloSource(greeting));
-        artifacts.push({ greeting, ...(await project.artifact('hello')) });
+        await fixture.project.write('src/hello.ts', helloSource(greeting));
+        artifacts.push({ greeting, ...(await fixture.project.artifact('hello')) });
       }
-      const results = await Promise.all(artifacts.map((artifact) => client.deploy('hello', artifact.tarball, artifact.sha256)));
+      const results = await Promise.all(artifacts.map((artifact) => fixture.client.deploy('hello', artifact.tarball, artifact.sha256)));
       const versions = results.map((result) => result.version);
       assert.equal(new Set(versions).size, versions.length, `versions repeat: ${versions}`);
-      const detail = await client.getFunction('hello');
+      const detail = await fixture.client.getFunction('hello');
       const active = detail.versions.find((version) => version.active)!;
       const winner = artifacts.find((artifact) => artifact.sha256 === active.sha256)!;
       assert.equal(active.version, Math.max(...versions));
-      assert.equal(await (await fetch(`${backend.url}/fn/hello/x`)).text(), `${winner.greeting} x`);
-      await project.write('src/hello.ts', helloSource('hello'));
+      assert.equal(await (await fetch(`${fixture.backend.url}/fn/hello/x`)).text(), `${winner.greeting} x`);
+      await fixture.project.write('src/hello.ts', helloSource('hello'));
     });
 
     it('refuses a route another function already serves', async () => {
       // As a second project deploying to the same backend would: its own manifest is fine, the backend has the clash.
-      const config = { ...(await project.artifact('secret')).config, triggers: [{ type: 'http' as const, method: 'POST' as const, path: '/echo', auth: 'none' as const }] };
+      const config = { ...(await fixture.project.artifact('secret')).config, triggers: [{ type: 'http' as const, method: 'POST' as const, path: '/echo', auth: 'none' as const }] };
       const clash = await packArtifact({ 'nimbus.json': JSON.stringify(config), 'bundle/index.js': 'exports.handler = async () => "clash";' });
-      await assert.rejects(client.deploy('secret', clash, sha256(clash)), (error: unknown) => isNimbusError(error) && error.code === 'CONFLICT' && /POST \/echo/.test(error.message));
-      assert.equal((await fetch(`${backend.url}/fn/secret`, { headers: { authorization: `Bearer ${testToken}` } })).status, 200);
+      await assert.rejects(fixture.client.deploy('secret', clash, sha256(clash)), (error: unknown) => isNimbusError(error) && error.code === 'CONFLICT' && /POST \/echo/.test(error.message));
+      assert.equal((await fetch(`${fixture.backend.url}/fn/secret`, { headers: { authorization: `Bearer ${testToken}` } })).status, 200);
     });
   });
 
   describe('logs and metrics', () => {
     it('pages stored logs with since/limit, or the newest lines', async () => {
-      for (const name of ['p1', 'p2', 'p3']) await client.invoke('hello', { name });
-      const first = await client.logs('hello', { limit: 2 });
+      for (const name of ['p1', 'p2', 'p3']) await fixture.client.invoke('hello', { name });
+      const first = await fixture.client.logs('hello', { limit: 2 });
       assert.equal(first.lines.length, 2);
-      const rest = await client.logs('hello', { since: first.next, limit: 1000 });
+      const rest = await fixture.client.logs('hello', { since: first.next, limit: 1000 });
       assert.ok(rest.lines.every((line) => line.sequence > first.next));
       const all = [...first.lines, ...rest.lines].map((line) => line.message);
       for (const name of ['p1', 'p2', 'p3']) assert.ok(all.includes(`greeting ${name}`));
       assert.ok(all.some((line) => line.startsWith('REPORT RequestId: ')));
-      const newest = await client.logs('hello', { limit: 2, newest: true });
+      const newest = await fixture.client.logs('hello', { limit: 2, newest: true });
       assert.deepEqual(newest.lines.map((line) => line.message.split(' ')[0]), ['greeting', 'REPORT']);
       assert.equal(newest.lines[0]!.message, 'greeting p3');
       assert.equal(newest.next, rest.next);
@@ -236,10 +215,10 @@ describe('backend (real server on loopback)', function () {
 
     it('streams log lines live over WebSocket', async () => {
       const received: LogLine[] = [];
-      const tail = client.tailLogs('hello', (line) => received.push(line));
+      const tail = fixture.client.tailLogs('hello', (line) => received.push(line));
       try {
         await tail.opened;
-        await client.invoke('hello', { name: 'live' });
+        await fixture.client.invoke('hello', { name: 'live' });
         await waitFor('live lines', () => (received.some((line) => line.message.startsWith('REPORT')) ? true : undefined), 5_000);
         assert.equal(received[0]!.message, 'greeting live');
         assert.equal(received[0]!.functionName, 'hello');
@@ -250,7 +229,7 @@ describe('backend (real server on loopback)', function () {
     });
 
     it('accepts the token as a query parameter on the stream (for browsers)', async () => {
-      const socket = new WebSocket(`${backend.url.replace('http', 'ws')}/api/v1/logs/stream?function=hello&token=${testToken}`);
+      const socket = new WebSocket(`${fixture.backend.url.replace('http', 'ws')}/api/v1/logs/stream?function=hello&token=${testToken}`);
       await new Promise<void>((resolve, reject) => {
         socket.once('open', () => resolve());
         socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
@@ -259,7 +238,7 @@ describe('backend (real server on loopback)', function () {
     });
 
     it('counts invocations, errors, cold starts, percentiles and GB-seconds', async () => {
-      const metrics = await client.metrics('hello');
+      const metrics = await fixture.client.metrics('hello');
       assert.ok(metrics.invocations >= 5, `invocations: ${metrics.invocations}`);
       assert.ok(metrics.coldStarts >= 1);
       assert.ok(metrics.p50Ms > 0 && metrics.p50Ms <= metrics.p95Ms && metrics.p95Ms <= metrics.p99Ms);
@@ -270,10 +249,10 @@ describe('backend (real server on loopback)', function () {
 
   describe('saturation', () => {
     it('answers 429 with Retry-After when every instance is busy', async () => {
-      const first = client.invoke('slow', { ms: 1500 });
+      const first = fixture.client.invoke('slow', { ms: 1500 });
       // Probe until the slow call holds the only instance (a probe that got there first just runs for 1 ms).
       const refused = await waitFor('a 429', async () => {
-        const probe = await fetch(`${backend.url}/api/v1/functions/slow/invoke`, {
+        const probe = await fetch(`${fixture.backend.url}/api/v1/functions/slow/invoke`, {
           method: 'POST',
           headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' },
           body: '{"ms":1}',
@@ -287,10 +266,10 @@ describe('backend (real server on loopback)', function () {
     });
 
     it('serves instanceConcurrency invocations at once on one instance before answering 429', async () => {
-      assert.equal((await client.getFunction('shared')).instanceConcurrency, 3);
-      const running = [1, 2, 3].map(() => client.invoke('shared', { ms: 1500 }));
+      assert.equal((await fixture.client.getFunction('shared')).instanceConcurrency, 3);
+      const running = [1, 2, 3].map(() => fixture.client.invoke('shared', { ms: 1500 }));
       const refused = await waitFor('a 429', async () => {
-        const probe = await fetch(`${backend.url}/api/v1/functions/shared/invoke`, {
+        const probe = await fetch(`${fixture.backend.url}/api/v1/functions/shared/invoke`, {
           method: 'POST',
           headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' },
           body: '{"ms":1}',
@@ -300,15 +279,15 @@ describe('backend (real server on loopback)', function () {
       assert.equal(refused.headers.get('retry-after'), '1');
       const results = await Promise.all(running);
       assert.deepEqual(results.map((result) => [result.error, result.result]), [1, 2, 3].map(() => [undefined, { slept: 1500 }]));
-      assert.deepEqual(backend.executorStats().find((stats) => stats.functionName === 'shared')?.instances, 1);
+      assert.deepEqual(fixture.backend.executorStats().find((stats) => stats.functionName === 'shared')?.instances, 1);
     });
   });
 
   describe('delete', () => {
     it('removes a function and its routes', async () => {
-      await client.deleteFunction('secret');
-      assert.equal((await fetch(`${backend.url}/fn/secret`)).status, 404);
-      await assert.rejects(client.deleteFunction('secret'), (error: unknown) => isNimbusError(error) && error.code === 'NOT_FOUND');
+      await fixture.client.deleteFunction('secret');
+      assert.equal((await fetch(`${fixture.backend.url}/fn/secret`)).status, 404);
+      await assert.rejects(fixture.client.deleteFunction('secret'), (error: unknown) => isNimbusError(error) && error.code === 'NOT_FOUND');
     });
   });
 });

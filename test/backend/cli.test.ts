@@ -2,7 +2,6 @@
 // client's errors that say what to do.
 
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,10 +13,9 @@ import { rollbackCommand } from '../../src/cli/commands/rollback';
 import { deleteCommand } from '../../src/cli/commands/delete';
 import { BackendClient, followLogs, remoteInvoke } from '../../src/client';
 import { isNimbusError } from '../../src/shared/errors';
-import type { RunningBackend } from '../../src/backend/server';
 import { MetadataStore } from '../../src/backend/store';
 import { silentLogger } from '../../src/shared/logger';
-import { createDataDir, createProject, helloSource, startTestBackend, testToken, waitFor, type TestProject } from './helpers';
+import { helloSource, startTestBackend, testToken, useTestBackend, waitFor } from './helpers';
 
 interface Run {
   code: number;
@@ -27,22 +25,7 @@ interface Run {
 
 describe('backend CLI commands and client', function () {
   this.timeout(30_000);
-  let project: TestProject;
-  let dataDir: string;
-  let backend: RunningBackend;
-  let client: BackendClient;
-
-  before(async () => {
-    project = await createProject();
-    dataDir = await createDataDir();
-    ({ backend, client } = await startTestBackend(dataDir));
-  });
-
-  after(async () => {
-    await backend?.close();
-    await project?.dispose();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const fixture = useTestBackend();
 
   /** Commands still running; a test that fails while one follows logs must not leave it reconnecting for ever. */
   const running = new Set<AbortController>();
@@ -57,8 +40,8 @@ describe('backend CLI commands and client', function () {
     const io: CliIO = {
       stdout: { write: (text) => void (stdout += text) },
       stderr: { write: (text) => void (stderr += text) },
-      cwd: project.root,
-      env: { NIMBUS_BACKEND: backend.url, NIMBUS_TOKEN: testToken },
+      cwd: fixture.project.root,
+      env: { NIMBUS_BACKEND: fixture.backend.url, NIMBUS_TOKEN: testToken },
       signal: abort.signal,
     };
     const { values, positionals } = parseArgs({ args: argv, options: command.options, allowPositionals: true });
@@ -73,7 +56,7 @@ describe('backend CLI commands and client', function () {
     const result = await run(deployCommand, ['hello', 'secret']);
     assert.equal(result.code, 0);
     assert.match(result.stderr, /Bundling hello…\nUploading hello \([\d.]+ KiB, sha256 [0-9a-f]{12}\)…\nDeployed hello version 1 in \d+ ms/);
-    assert.equal(result.stdout, `hello\t${backend.url}/fn/hello/{name}\nhello\t${backend.url}/fn/echo\nsecret\t${backend.url}/fn/secret\n`);
+    assert.equal(result.stdout, `hello\t${fixture.backend.url}/fn/hello/{name}\nhello\t${fixture.backend.url}/fn/echo\nsecret\t${fixture.backend.url}/fn/secret\n`);
     const again = await run(deployCommand, ['hello']);
     assert.match(again.stderr, /hello is unchanged: version 1 keeps serving/);
   });
@@ -88,7 +71,7 @@ describe('backend CLI commands and client', function () {
   });
 
   it('invokes remotely with a local-invocation-shaped result', async () => {
-    const outcome = await remoteInvoke(client, 'hello', { name: 'remote' });
+    const outcome = await remoteInvoke(fixture.client, 'hello', { name: 'remote' });
     assert.equal((outcome.result as { body: string }).body, 'hello remote');
     assert.equal(outcome.functionName, 'hello');
     assert.equal(outcome.version, 1);
@@ -103,7 +86,7 @@ describe('backend CLI commands and client', function () {
     const abort = new AbortController();
     const follow = start(logsCommand, ['hello', '--follow'], abort);
     await waitFor('the stored lines', () => (follow.output().includes('greeting remote') ? true : undefined), 5_000);
-    await client.invoke('hello', { name: 'followed' });
+    await fixture.client.invoke('hello', { name: 'followed' });
     await waitFor('the live line', () => (follow.output().includes('greeting followed') ? true : undefined), 5_000);
     abort.abort();
     const result = await follow.done;
@@ -116,13 +99,13 @@ describe('backend CLI commands and client', function () {
     const follow = start(logsCommand, ['hello', '--follow', '--limit', '1'], abort);
     const seen = (text: string) => () => (follow.output().includes(text) ? true : undefined);
     await waitFor('the newest stored line', () => (follow.output() ? true : undefined), 5_000);
-    await client.invoke('hello', { name: 'before-restart' });
+    await fixture.client.invoke('hello', { name: 'before-restart' });
     await waitFor('the live line before the restart', seen('greeting before-restart'), 5_000);
 
-    const { port } = backend;
-    await backend.close();
+    const { port } = fixture.backend;
+    await fixture.backend.close();
     // A line stored while no backend serves the stream: only the catch-up after the reconnect can print it.
-    const store = new MetadataStore(join(dataDir, 'metadata.db'), silentLogger);
+    const store = new MetadataStore(join(fixture.dataDir, 'metadata.db'), silentLogger);
     const time = new Date().toISOString();
     store.recordInvocations([
       {
@@ -134,11 +117,11 @@ describe('backend CLI commands and client', function () {
       },
     ]);
     await store.close();
-    ({ backend, client } = await startTestBackend(dataDir, { port }));
+    Object.assign(fixture, await startTestBackend(fixture.dataDir, { port }));
     // Most likely written before the follower is back (its first pause is 250 ms): it comes from the catch-up.
-    await client.invoke('hello', { name: 'while-away' });
+    await fixture.client.invoke('hello', { name: 'while-away' });
     await waitFor('the reconnect', () => (follow.errors().includes('Reconnected') ? true : undefined), 10_000);
-    await client.invoke('hello', { name: 'after-reconnect' });
+    await fixture.client.invoke('hello', { name: 'after-reconnect' });
     await waitFor('the live line after the reconnect', seen('greeting after-reconnect'), 5_000);
     abort.abort();
     const result = await follow.done;
@@ -155,23 +138,23 @@ describe('backend CLI commands and client', function () {
     running.add(abort);
     const lines: string[] = [];
     const states: string[] = [];
-    const { port } = backend;
+    const { port } = fixture.backend;
     let closing: Promise<void> | undefined;
-    const following = followLogs(client, 'hello', {
+    const following = followLogs(fixture.client, 'hello', {
       since: new Date().toISOString(),
       onLine: (line) => lines.push(line.message),
       onStatus: (status) => {
         states.push(status.state);
         // The first page is asked for right after this returns: the backend is gone by then.
-        if (status.state === 'connected') closing = backend.close();
+        if (status.state === 'connected') closing = fixture.backend.close();
       },
       signal: abort.signal,
     });
     await waitFor('the stream to open', () => (closing ? true : undefined), 5_000);
     await closing;
-    ({ backend, client } = await startTestBackend(dataDir, { port }));
+    Object.assign(fixture, await startTestBackend(fixture.dataDir, { port }));
     await waitFor('the reconnect', () => (states.includes('reconnected') ? true : undefined), 10_000);
-    await client.invoke('hello', { name: 'after-early-loss' });
+    await fixture.client.invoke('hello', { name: 'after-early-loss' });
     await waitFor('the live line after the reconnect', () => (lines.includes('greeting after-early-loss') ? true : undefined), 5_000);
     abort.abort();
     await following;
@@ -179,16 +162,16 @@ describe('backend CLI commands and client', function () {
   });
 
   it('rolls back to the previous version and to a named one', async () => {
-    await project.write('src/hello.ts', helloSource('bonjour'));
+    await fixture.project.write('src/hello.ts', helloSource('bonjour'));
     await run(deployCommand, ['hello']);
-    assert.equal(await (await fetch(`${backend.url}/fn/hello/a`)).text(), 'bonjour a');
+    assert.equal(await (await fetch(`${fixture.backend.url}/fn/hello/a`)).text(), 'bonjour a');
     const back = await run(rollbackCommand, ['hello']);
     assert.match(back.stderr, /hello now serves version 1/);
-    assert.equal(await (await fetch(`${backend.url}/fn/hello/a`)).text(), 'hello a');
+    assert.equal(await (await fetch(`${fixture.backend.url}/fn/hello/a`)).text(), 'hello a');
     await run(rollbackCommand, ['hello', '--version', '2']);
-    assert.equal(await (await fetch(`${backend.url}/fn/hello/a`)).text(), 'bonjour a');
+    assert.equal(await (await fetch(`${fixture.backend.url}/fn/hello/a`)).text(), 'bonjour a');
     await assert.rejects(run(rollbackCommand, ['hello', '--version', 'two']), (error: unknown) => isNimbusError(error) && error.code === 'USAGE');
-    await project.write('src/hello.ts', helloSource('hello'));
+    await fixture.project.write('src/hello.ts', helloSource('hello'));
   });
 
   it('deletes a function and then says how to deploy it', async () => {

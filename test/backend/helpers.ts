@@ -142,6 +142,38 @@ export async function startTestBackend(dataDir: string, options: BackendOptions 
   return { backend, client: new BackendClient({ url: backend.url, token: testToken, retries: 0, timeoutMs: 15_000 }) };
 }
 
+/** A project, a data dir and a backend serving from it, shared by the tests of one describe block. */
+export interface BackendFixture {
+  project: TestProject;
+  dataDir: string;
+  backend: RunningBackend;
+  /** A client of `backend` with the test token (replace both together when a test restarts the backend). */
+  client: BackendClient;
+}
+
+/**
+ * Registers the describe block's before/after: the fields are set once `before` ran (so read them inside tests and
+ * hooks), the functions in `deploy` are deployed, and everything is stopped and removed after the block.
+ */
+export function useTestBackend(options: { backend?: BackendOptions; deploy?: string[] } = {}): BackendFixture {
+  const fixture = {} as BackendFixture;
+  before(async () => {
+    fixture.project = await createProject();
+    fixture.dataDir = await createDataDir();
+    Object.assign(fixture, await startTestBackend(fixture.dataDir, options.backend));
+    for (const name of options.deploy ?? []) {
+      const artifact = await fixture.project.artifact(name);
+      await fixture.client.deploy(name, artifact.tarball, artifact.sha256);
+    }
+  });
+  after(async () => {
+    await fixture.backend?.close();
+    await fixture.project?.dispose();
+    if (fixture.dataDir) await rm(fixture.dataDir, { recursive: true, force: true });
+  });
+  return fixture;
+}
+
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
