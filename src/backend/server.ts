@@ -51,10 +51,12 @@ export interface BackendOptions {
   maxQueuedPerFunction?: number;
   /** How long invocation records and log lines are kept (`--retain-days`); default: forever. */
   retention?: RetentionOptions;
+  /** Serve HTTPS (and WSS for the log stream) with this PEM certificate chain and key; default plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface RunningBackend {
-  /** `http://host:port` */
+  /** `http://host:port`, or `https://` with `tls` */
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
@@ -103,6 +105,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     const gateway = new HttpGateway(host, guard, logger);
 
     app = Fastify({
+      ...(options.tls ? { https: options.tls } : {}),
       logger: false,
       bodyLimit: options.maxJsonBytes ?? 6 * mebibyte,
       genReqId: () => randomUUID(),

@@ -222,6 +222,8 @@ export class BackendClient {
         });
       } catch (error) {
         lastError = this.unreachable(error);
+        // A certificate refused once is refused on every attempt.
+        if (isUntrustedCertificate(error)) throw lastError;
         continue;
       }
       if (response.ok) return response;
@@ -255,6 +257,22 @@ export class BackendClient {
   }
 
   private unreachable(error: unknown): NimbusError {
+    const socketError = socketErrorOf(error);
+    if (isUntrustedCertificate(error)) {
+      return new NimbusError(
+        'BACKEND_UNREACHABLE',
+        `the backend at ${this.url} presented a TLS certificate this machine does not accept (${String(socketError?.message)}); ` +
+          'if a private CA signed it, trust that CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem, and check that the certificate names this host',
+        { cause: error },
+      );
+    }
+    if (this.url.startsWith('http:') && (socketError?.code === 'UND_ERR_SOCKET' || socketError?.code === 'ECONNRESET')) {
+      return new NimbusError(
+        'BACKEND_UNREACHABLE',
+        `the backend at ${this.url} closed the connection without answering; if it serves HTTPS (--tls-cert), use ${this.url.replace(/^http:/, 'https:')}`,
+        { cause: error },
+      );
+    }
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     const reason = timedOut ? 'did not answer in time' : 'could not be reached';
     return new NimbusError(
@@ -263,6 +281,17 @@ export class BackendClient {
       { cause: error },
     );
   }
+}
+
+/** The socket's own error: fetch puts it in `cause`, ws hands it over as it is. */
+function socketErrorOf(error: unknown): { code?: unknown; message?: unknown } | undefined {
+  return ((error as { cause?: unknown } | undefined)?.cause ?? error) as { code?: unknown; message?: unknown } | undefined;
+}
+
+/** Node's codes for a certificate chain or name the client refuses (self-signed, unknown issuer, expired, wrong host). */
+function isUntrustedCertificate(error: unknown): boolean {
+  const code = socketErrorOf(error)?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 }
 
 function unauthorized(): NimbusError {
