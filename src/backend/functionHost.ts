@@ -99,7 +99,7 @@ export class FunctionHost {
         message: formatReport(result.report),
       };
       this.didLog.fire(reportLine);
-      await this.record(deployed, result, origin, startedAt, reportLine);
+      await this.record(deployed, result, origin, startedAt, reportLine.time);
       return {
         requestId: result.requestId,
         functionName: name,
@@ -126,7 +126,7 @@ export class FunctionHost {
     this.didLog.dispose();
   }
 
-  private async record(deployed: DeployedFunction, result: InvocationResult, origin: InvocationOrigin, startedAt: string, reportLine: LogLine): Promise<void> {
+  private async record(deployed: DeployedFunction, result: InvocationResult, origin: InvocationOrigin, startedAt: string, reportedAt: string): Promise<void> {
     try {
       await this.records.add({
         record: {
@@ -143,8 +143,9 @@ export class FunctionHost {
           coldStart: result.coldStart,
           costUsd: result.report.costUsd,
           startedAt,
+          reportedAt,
         },
-        lines: [...result.logs, reportLine],
+        lines: result.logs,
       });
     } catch (error) {
       // The function ran; losing its record is reported rather than turning the invocation into an error.

@@ -111,7 +111,7 @@ describe('backend CLI commands and client', function () {
       {
         record: {
           requestId: 'offline', functionName: 'hello', version: 1, trigger: 'api', failed: false, durationMs: 1, billedMs: 1,
-          memoryMB: 128, maxMemoryUsedMB: 40, coldStart: false, costUsd: 0, startedAt: time,
+          memoryMB: 128, maxMemoryUsedMB: 40, coldStart: false, costUsd: 0, startedAt: time, reportedAt: time,
         },
         lines: [{ requestId: 'offline', functionName: 'hello', time, level: 'info', message: 'greeting written-offline' }],
       },

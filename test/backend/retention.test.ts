@@ -8,6 +8,7 @@ import { serveUntilAborted } from '../../src/backend/serve';
 import { HistoryRetention } from '../../src/backend/retention';
 import { MetadataStore, type RecordedInvocation } from '../../src/backend/store';
 import { isNimbusError } from '../../src/shared/errors';
+import type { StoredLogLine } from '../../src/shared/backendApi';
 import { silentLogger } from '../../src/shared/logger';
 import { createDataDir, createProject, startTestBackend, waitFor } from './helpers';
 
@@ -20,11 +21,14 @@ function recorded(requestId: string, startedAt: number, durationMs = 10): Record
   return {
     record: {
       requestId, functionName: 'hello', version: 1, trigger: 'http', failed: false, durationMs, billedMs: durationMs,
-      memoryMB: 128, maxMemoryUsedMB: 40, coldStart: false, costUsd: 0.000001, startedAt: time,
+      memoryMB: 128, maxMemoryUsedMB: 40, coldStart: false, costUsd: 0.000001, startedAt: time, reportedAt: time,
     },
     lines: [{ requestId, functionName: 'hello', time, level: 'info', message: `line of ${requestId}` }],
   };
 }
+
+/** The request ids of the lines the functions wrote (not their REPORT lines), in order. */
+const written = (lines: StoredLogLine[]) => lines.filter((line) => !line.message.startsWith('REPORT ')).map((line) => line.requestId);
 
 describe('backend retention', function () {
   this.timeout(30_000);
@@ -50,7 +54,9 @@ describe('backend retention', function () {
       await retention.prune();
       await retention.dispose();
 
-      const kept = store.logs('hello', 0, 10_000).map((line) => line.requestId);
+      const lines = store.logs('hello', 0, 10_000);
+      const kept = written(lines);
+      assert.equal(lines.length, 2 * kept.length, 'each invocation kept keeps its REPORT line');
       // Nothing newer than the cutoff went; the old rows behind the newer one wait until it expires too.
       assert.equal(kept[0], 'newer-among-old');
       assert.equal(kept.length, 2 + 1 + (4500 - 2000));
@@ -63,7 +69,7 @@ describe('backend retention', function () {
       const later = new HistoryRetention(store, { days: 2, now: () => now + 2 * hourMs }, silentLogger);
       await later.prune();
       await later.dispose();
-      assert.deepEqual(store.logs('hello', 0, 10_000).map((line) => line.requestId), ['recent-1', 'recent-2']);
+      assert.deepEqual(written(store.logs('hello', 0, 10_000)), ['recent-1', 'recent-2']);
       assert.equal(store.metrics('hello').p99Ms, 30, 'percentiles are over what is kept');
     } finally {
       await store.close();

@@ -7,7 +7,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MetadataStore } from '../../src/backend/store';
+import { MetadataStore, type RecordedInvocation } from '../../src/backend/store';
 import { silentLogger } from '../../src/shared/logger';
 import { createDataDir } from './helpers';
 
@@ -21,6 +21,40 @@ CREATE TABLE invocations (
 );
 CREATE INDEX invocations_by_function ON invocations (function_name, started_at);
 `;
+
+/** The invocations table and the log lines as the version before derived REPORT lines wrote them. */
+const beforeDerivedReports = `
+CREATE TABLE invocations (
+  id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, function_name TEXT NOT NULL, version INTEGER NOT NULL,
+  trigger TEXT NOT NULL, failed INTEGER NOT NULL, duration_ms REAL NOT NULL, billed_ms INTEGER NOT NULL,
+  memory_mb INTEGER NOT NULL, max_memory_mb REAL NOT NULL, init_duration_ms REAL, cold_start INTEGER NOT NULL,
+  cost_usd REAL NOT NULL, started_at TEXT NOT NULL
+);
+CREATE INDEX invocations_by_function ON invocations (function_name, started_at);
+CREATE TABLE logs (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT, function_name TEXT NOT NULL, request_id TEXT NOT NULL, time TEXT NOT NULL,
+  level TEXT NOT NULL, message TEXT NOT NULL
+);
+INSERT INTO invocations VALUES (1, 'old', 'hello', 1, 'http', 0, 5, 5, 256, 40, NULL, 0, 0.000001, '2026-11-30T10:00:00.000Z');
+INSERT INTO logs (function_name, request_id, time, level, message) VALUES
+  ('hello', 'old', '2026-11-30T10:00:00.001Z', 'info', 'greeting old'),
+  ('hello', 'old', '2026-11-30T10:00:00.005Z', 'info', 'REPORT RequestId: old Duration: 5.00 ms Billed Duration: 5 ms Memory Size: 256 MB Max Memory Used: 40 MB');
+`;
+
+function recorded(requestId: string, options: { lines?: string[]; initDurationMs?: number; at?: string } = {}): RecordedInvocation {
+  const time = options.at ?? '2026-12-01T10:00:00.000Z';
+  return {
+    record: {
+      requestId, functionName: 'hello', version: 1, trigger: 'http', failed: false, durationMs: 1.234, billedMs: 2,
+      memoryMB: 256, maxMemoryUsedMB: 41.4, coldStart: options.initDurationMs !== undefined, costUsd: 0.000001,
+      startedAt: time, reportedAt: time, ...(options.initDurationMs === undefined ? {} : { initDurationMs: options.initDurationMs }),
+    },
+    lines: (options.lines ?? []).map((message) => ({ requestId, functionName: 'hello', time, level: 'info' as const, message })),
+  };
+}
+
+/** Sequence and message of each line of `hello`, REPORT lines included. */
+const linesOf = (store: MetadataStore, since = 0) => store.logs('hello', since, 1000).map((line) => `${line.sequence} ${line.message}`);
 
 describe('backend store', () => {
   let dataDir: string;
@@ -55,6 +89,7 @@ describe('backend store', () => {
             record: {
               requestId: 'd-fourth', functionName: 'hello', version: 1, trigger: 'http', failed: false, durationMs: 40, billedMs: 40,
               memoryMB: 256, maxMemoryUsedMB: 41, coldStart: false, costUsd: 0.000001, startedAt: '2026-11-23T10:00:04.000Z',
+              reportedAt: '2026-11-23T10:00:04.040Z',
             },
             lines: [],
           },
@@ -68,7 +103,7 @@ describe('backend store', () => {
         const rows = reopened.prepare('SELECT id, request_id FROM invocations ORDER BY id').all() as { id: number; request_id: string }[];
         assert.deepEqual(rows.map((row) => row.request_id), ['a-first', 'b-second', 'c-third', 'd-fourth']);
         const indexes = reopened.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invocations'`).all() as { name: string }[];
-        assert.deepEqual(indexes.map((index) => index.name), ['invocations_by_function']);
+        assert.deepEqual(indexes.map((index) => index.name), ['invocations_by_report']);
       } finally {
         reopened.close();
       }
@@ -79,7 +114,7 @@ describe('backend store', () => {
       await new MetadataStore(file, silentLogger).close();
       const written = new Database(file);
       // An id a re-keying would renumber.
-      written.prepare(`INSERT INTO invocations VALUES (100, 'kept', 'hello', 1, 'http', 0, 5, 5, 256, 40, NULL, 0, 0.000001, '2026-12-01T00:00:00.000Z')`).run();
+      written.prepare(`INSERT INTO invocations VALUES (100, 'kept', 'hello', 1, 'http', 0, 5, 5, 256, 40, NULL, 0, 0.000001, '2026-12-01T00:00:00.000Z', 1, '2026-12-01T00:00:00.005Z')`).run();
       written.close();
       await new MetadataStore(file, silentLogger).close();
       const reopened = new Database(file, { readonly: true });
@@ -89,6 +124,77 @@ describe('backend store', () => {
         assert.deepEqual(reopened.prepare('SELECT id, request_id FROM invocations').all(), [{ id: 100, request_id: 'kept' }]);
       } finally {
         reopened.close();
+      }
+    });
+  });
+
+  describe('REPORT lines', () => {
+    it('come from the invocation row, after the lines it wrote, with no row of their own in logs', async () => {
+      const file = join(dataDir, 'metadata.db');
+      const store = new MetadataStore(file, silentLogger);
+      try {
+        store.recordInvocations([recorded('a', { lines: ['one', 'two'], initDurationMs: 80.5 }), recorded('b')]);
+        assert.deepEqual(linesOf(store), [
+          '1 one',
+          '2 two',
+          '3 REPORT RequestId: a Duration: 1.23 ms Billed Duration: 2 ms Memory Size: 256 MB Max Memory Used: 41 MB Init Duration: 80.50 ms',
+          '4 REPORT RequestId: b Duration: 1.23 ms Billed Duration: 2 ms Memory Size: 256 MB Max Memory Used: 41 MB',
+        ]);
+        assert.deepEqual(linesOf(store, 2), linesOf(store).slice(2), 'paged by sequence');
+        assert.deepEqual(store.logs('hello', 0, 2, true).map((line) => line.sequence), [3, 4], 'the newest');
+        assert.equal(store.sequenceBefore('hello', '2026-12-01T10:00:00.000Z'), 0);
+        assert.equal(store.sequenceBefore('hello', '2026-12-02T00:00:00.000Z'), 4, 'after the last line: from the next one on');
+      } finally {
+        await store.close();
+      }
+      const raw = new Database(file, { readonly: true });
+      try {
+        assert.deepEqual(raw.prepare('SELECT message FROM logs ORDER BY sequence').all(), [{ message: 'one' }, { message: 'two' }]);
+      } finally {
+        raw.close();
+      }
+    });
+
+    it('never reuse a number: not after a delete, nor after an older backend wrote lines itself', async () => {
+      const file = join(dataDir, 'metadata.db');
+      let store = new MetadataStore(file, silentLogger);
+      store.recordInvocations([recorded('a', { lines: ['one'] }), recorded('b')]);
+      assert.equal(store.deleteFunction('hello'), false, 'no function row, only its history');
+      assert.deepEqual(linesOf(store), []);
+      store.recordInvocations([recorded('c')]);
+      assert.deepEqual(linesOf(store).map((line) => line.split(' ')[0]), ['4']);
+      await store.close();
+      // An older backend numbers its rows from the logs table's AUTOINCREMENT counter.
+      const older = new Database(file);
+      older.prepare(`INSERT INTO logs (function_name, request_id, time, level, message) VALUES ('hello', 'd', '2026-12-01T11:00:00.000Z', 'info', 'older')`).run();
+      older.close();
+      store = new MetadataStore(file, silentLogger);
+      try {
+        store.recordInvocations([recorded('e', { at: '2026-12-01T12:00:00.000Z' })]);
+        assert.deepEqual(linesOf(store).map((line) => line.split(' ').slice(0, 2).join(' ')), ['4 REPORT', '5 older', '6 REPORT']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('of a data dir from before them stay where they were, and new ones follow', async () => {
+      const file = join(dataDir, 'metadata.db');
+      const old = new Database(file);
+      old.exec(beforeDerivedReports);
+      old.close();
+      const store = new MetadataStore(file, silentLogger);
+      try {
+        store.recordInvocations([recorded('new', { lines: ['greeting new'] })]);
+        assert.deepEqual(linesOf(store), [
+          '1 greeting old',
+          '2 REPORT RequestId: old Duration: 5.00 ms Billed Duration: 5 ms Memory Size: 256 MB Max Memory Used: 40 MB',
+          '3 greeting new',
+          '4 REPORT RequestId: new Duration: 1.23 ms Billed Duration: 2 ms Memory Size: 256 MB Max Memory Used: 41 MB',
+        ]);
+        assert.equal(store.metrics('hello').invocations, 1, 'counted from the new record (the old counters were in metrics)');
+        assert.deepEqual(store.metrics('hello').p99Ms, 5, 'percentiles over old and new rows');
+      } finally {
+        await store.close();
       }
     });
   });
