@@ -41,18 +41,15 @@ const nameParams = {
 export async function registerApi(app: FastifyInstance, context: ApiContext): Promise<void> {
   const { store, host, deployments, queues, buckets, guard, logger } = context;
 
-  app.addHook('onRequest', async (request) => {
-    if (!guard.accepts(TokenGuard.tokenOf(request.headers.authorization))) {
-      throw new NimbusError('BACKEND_UNAUTHORIZED', 'a valid bearer token is required (Authorization: Bearer <token>); set NIMBUS_TOKEN or pass --token');
-    }
-  });
+  app.addHook('onRequest', async (request) => guard.require(request.headers.authorization));
 
   // Artifacts and objects are raw bytes; everything else under /api/v1 is JSON.
-  app.addContentTypeParser(['application/gzip', 'application/x-gzip', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: context.maxArtifactBytes }, (_request, body, done) =>
+  app.addContentTypeParser(['application/gzip', 'application/x-gzip', 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
 
-  app.put<{ Params: { name: string } }>('/functions/:name', { schema: { params: nameParams } }, async (request, reply) => {
+  // Body limits are the routes' own (not their parsers'), so a refusal can say which limit it was.
+  app.put<{ Params: { name: string } }>('/functions/:name', { schema: { params: nameParams }, bodyLimit: context.maxArtifactBytes }, async (request, reply) => {
     if (!Buffer.isBuffer(request.body)) {
       throw new NimbusError('USAGE', 'send the deploy artifact as the body with Content-Type: application/gzip');
     }
@@ -166,10 +163,10 @@ export async function registerApi(app: FastifyInstance, context: ApiContext): Pr
   await app.register(async (objects) => {
     // Objects are stored as sent, whatever their type.
     objects.removeAllContentTypeParsers();
-    objects.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: context.maxObjectBytes }, (_request, body, done) => done(null, body));
+    objects.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     const objectParams = { type: 'object', required: ['bucket', '*'], properties: { bucket: { type: 'string' }, '*': { type: 'string' } } } as const;
     type ObjectRequest = FastifyRequest<{ Params: { bucket: string; '*': string } }>;
-    objects.put('/buckets/:bucket/objects/*', { schema: { params: objectParams } }, async (request: ObjectRequest, reply: FastifyReply) => {
+    objects.put('/buckets/:bucket/objects/*', { schema: { params: objectParams }, bodyLimit: context.maxObjectBytes }, async (request: ObjectRequest, reply: FastifyReply) => {
       const content = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       return reply.code(201).send(await buckets.put(request.params.bucket, request.params['*'], content));
     });

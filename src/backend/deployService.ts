@@ -97,7 +97,7 @@ export class DeployService {
     const table = new RouteTable<string>();
     for (const deployed of this.host.functions()) {
       if (deployed.name === config.name) continue;
-      for (const trigger of deployed.config.triggers) if (trigger.type === 'http') table.add(trigger.method, trigger.path, deployed.name);
+      for (const trigger of deployed.config.triggers) if (trigger.type === 'http') table.add(trigger.method, trigger.path, deployed.name, deployed.name);
     }
     for (const trigger of config.triggers) {
       if (trigger.type !== 'http') continue;

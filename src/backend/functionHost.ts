@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Emitter } from '../shared/disposable';
 import { NimbusError } from '../shared/errors';
-import { formatReport, type InvocationResult, type LogLine } from '../shared/invocation';
+import { formatReport, isTimeout, type FunctionErrorPayload, type InvocationResult, type LogLine } from '../shared/invocation';
 import type { Logger } from '../shared/logger';
 import type { DeployConfig, InvokeResponse } from '../shared/backendApi';
 import type { Executor, RunnableFunction } from '../executor/api';
@@ -91,15 +91,12 @@ export class FunctionHost {
         requestId: randomUUID(),
         onLog: (line) => this.didLog.fire(line),
       });
-      const reportLine: LogLine = {
-        time: new Date().toISOString(),
-        level: 'info',
-        requestId: result.requestId,
-        functionName: name,
-        message: formatReport(result.report),
-      };
+      // As a cloud's log stream has it: whoever reads the logs of a queue, bucket or schedule invocation sees why it failed.
+      const errorLine = result.error ? this.logLine(name, result.requestId, 'error', errorMessageOf(result.error)) : undefined;
+      if (errorLine) this.didLog.fire(errorLine);
+      const reportLine = this.logLine(name, result.requestId, 'info', formatReport(result.report));
       this.didLog.fire(reportLine);
-      await this.record(deployed, result, origin, startedAt, reportLine.time);
+      await this.record(deployed, result, errorLine ? [...result.logs, errorLine] : result.logs, origin, startedAt, reportLine.time);
       return {
         requestId: result.requestId,
         functionName: name,
@@ -126,7 +123,18 @@ export class FunctionHost {
     this.didLog.dispose();
   }
 
-  private async record(deployed: DeployedFunction, result: InvocationResult, origin: InvocationOrigin, startedAt: string, reportedAt: string): Promise<void> {
+  private logLine(functionName: string, requestId: string, level: LogLine['level'], message: string): LogLine {
+    return { time: new Date().toISOString(), level, requestId, functionName, message };
+  }
+
+  private async record(
+    deployed: DeployedFunction,
+    result: InvocationResult,
+    lines: LogLine[],
+    origin: InvocationOrigin,
+    startedAt: string,
+    reportedAt: string,
+  ): Promise<void> {
     try {
       await this.records.add({
         record: {
@@ -145,7 +153,7 @@ export class FunctionHost {
           startedAt,
           reportedAt,
         },
-        lines: result.logs,
+        lines,
       });
     } catch (error) {
       // The function ran; losing its record is reported rather than turning the invocation into an error.
@@ -172,6 +180,11 @@ export class FunctionHost {
       prebuiltBundle: bundleFile,
     };
   }
+}
+
+/** Lambda's line for a failed invocation: "Task timed out after …" as it is, anything else as `Invoke Error {json}`. */
+function errorMessageOf(error: FunctionErrorPayload): string {
+  return isTimeout(error) ? error.errorMessage : `Invoke Error ${JSON.stringify(error)}`;
 }
 
 export function notDeployed(name: string): NimbusError {

@@ -2,7 +2,8 @@
 // turned into API Gateway v2 events, and the function's result turned back into the HTTP response.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpEvent, httpResponseFromResult } from '../shared/events';
+import { httpEvent, httpResponseFromResult, type HttpResponse } from '../shared/events';
+import { isTimeout } from '../shared/invocation';
 import { NimbusError } from '../shared/errors';
 import { isRouteMatch, RouteTable } from '../shared/http/routes';
 import type { HttpTrigger } from '../shared/manifest/model';
@@ -90,11 +91,16 @@ export class HttpGateway implements IDisposable {
     });
     const invocation = await this.host.invoke(match.value.functionName, event, 'http');
     reply.header('x-nimbus-request-id', invocation.requestId);
-    if (invocation.error) {
-      // As API Gateway does: the caller sees a generic 502; the error is in the function's logs.
-      return reply.code(502).type('application/json').send({ message: 'Internal Server Error', requestId: invocation.requestId });
+    // As API Gateway does (and the local gateway): the caller sees a generic 504 or 502; the error is in the logs.
+    const failed = (status: number, message: string) => reply.code(status).type('application/json').send({ message, requestId: invocation.requestId });
+    if (invocation.error) return isTimeout(invocation.error) ? failed(504, 'Endpoint request timed out') : failed(502, 'Internal Server Error');
+    let response: HttpResponse;
+    try {
+      response = httpResponseFromResult(invocation.result);
+    } catch (error) {
+      this.logger.warn('a function returned a result that is not an HTTP response', { function: invocation.functionName, requestId: invocation.requestId, error: String(error) });
+      return failed(502, 'Internal Server Error');
     }
-    const response = httpResponseFromResult(invocation.result);
     reply.code(response.statusCode);
     for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
     if (response.cookies?.length) reply.header('set-cookie', response.cookies);

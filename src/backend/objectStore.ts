@@ -1,5 +1,7 @@
 // Backend layer: the bucket objects behind storage triggers, one file per object under `<data>/buckets/<bucket>/`.
-// Keys are percent-encoded into a single file name, so no key can name a path outside its bucket.
+// Keys are percent-encoded into a single file name, so no key can name a path outside its bucket. A key whose encoded
+// name would not fit a file name (S3 allows 1024 bytes; `ü` encodes to 6 characters, `/` to 3) is named by its
+// sha256 after `%%`, which no percent-encoding produces, so the two kinds of names never meet.
 
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
@@ -8,6 +10,10 @@ import { NimbusError } from '../shared/errors';
 import type { ObjectInfo } from '../shared/backendApi';
 
 const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,62}$/;
+/** S3's limit on a key. */
+const maxKeyBytes = 1024;
+/** Longest encoded key kept as the file name itself (file systems allow 255 bytes; room for the temp-file prefix). */
+const maxPlainName = 240;
 
 export class ObjectStore {
   private readonly root: string;
@@ -49,24 +55,25 @@ export class ObjectStore {
 
   /** Removes an object; false when there was none. */
   async delete(bucket: string, key: string): Promise<boolean> {
-    const file = this.file(bucket, key);
     try {
-      await readFile(file);
-    } catch {
-      return false;
+      await rm(this.file(bucket, key));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
     }
-    await rm(file, { force: true });
-    return true;
   }
 
   private file(bucket: string, key: string): string {
     if (!bucketPattern.test(bucket)) {
       throw new NimbusError('USAGE', `bucket name "${bucket}" is invalid; use 2-63 lower-case letters, digits, dots and dashes`);
     }
-    const name = encodeURIComponent(key);
-    if (key.length === 0 || name.length > 240) {
-      throw new NimbusError('USAGE', `object key must be 1 to about 200 characters long; got ${key.length}`);
+    const bytes = Buffer.byteLength(key, 'utf8');
+    if (bytes === 0 || bytes > maxKeyBytes) {
+      throw new NimbusError('USAGE', `an object key is 1 to ${maxKeyBytes} bytes of UTF-8, as on S3; this one is ${bytes}`);
     }
+    const encoded = encodeURIComponent(key);
+    const name = encoded.length <= maxPlainName ? encoded : `%%${createHash('sha256').update(key, 'utf8').digest('hex')}`;
     return join(this.root, bucket, name);
   }
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { NimbusError, toNimbusError, type ErrorCode } from '../shared/errors';
+import { listenFailure, NimbusError, toNimbusError, type ErrorCode } from '../shared/errors';
 import { silentLogger, type Logger } from '../shared/logger';
 import type { PriceModel } from '../shared/invocation';
 import { createExecutor } from '../executor';
@@ -73,7 +73,13 @@ const mebibyte = 1024 * 1024;
 export async function startBackend(options: BackendOptions = {}): Promise<RunningBackend> {
   const logger = options.logger ?? silentLogger;
   const dataDir = resolve(options.dataDir ?? join('.nimbus', 'backend'));
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : (error as Error).message;
+    throw new NimbusError('USAGE', `the data dir ${dataDir} cannot be a folder (${reason}); give --data a folder of its own`, { cause: error });
+  }
   const store = new MetadataStore(join(dataDir, 'metadata.db'), logger);
   const bundles = new BundleStore(dataDir);
   let executor: Executor | undefined;
@@ -82,7 +88,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   try {
     await bundles.open();
     await bundles.collectGarbage(store.referencedBundles());
-    const { guard, generated } = TokenGuard.open(store, dataDir, options.token);
+    const { guard, generated, keep: keepToken } = TokenGuard.open(store, dataDir, options.token);
     if (options.retention) retention = new HistoryRetention(store, options.retention, logger);
     const runningExecutor = createExecutor({
       cacheDir: join(dataDir, 'cache'),
@@ -121,7 +127,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       reply.header('x-request-id', request.id);
       if (closing) reply.header('connection', 'close');
     });
-    installErrorHandling(server, logger);
+    installErrorHandling(server, guard, logger);
     server.get('/healthz', async () => ({ status: 'ok' }));
     await server.register((api) =>
       registerApi(api, {
@@ -140,7 +146,12 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     const logStream = new LogStream(server.server, host, guard);
     await host.refresh();
 
-    const address = await server.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 7700 });
+    const listenHost = options.host ?? '127.0.0.1';
+    const listenPort = options.port ?? 7700;
+    const address = await server.listen({ host: listenHost, port: listenPort }).catch((error: unknown) => {
+      throw listenFailure(error, 'The backend', listenHost, listenPort);
+    });
+    keepToken();
     const port = new URL(address).port;
     const close = () =>
       (closing ??= (async () => {
@@ -176,7 +187,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   }
 }
 
-function installErrorHandling(app: FastifyInstance, logger: Logger): void {
+function installErrorHandling(app: FastifyInstance, guard: TokenGuard, logger: Logger): void {
   app.addHook('onResponse', async (request, reply) => {
     logger.debug('request', {
       requestId: request.id,
@@ -186,11 +197,14 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
       ms: Math.round(reply.elapsedTime * 100) / 100,
     });
   });
-  app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}; see DESIGN §6 for the API` } }),
-  );
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    // Without the token, nothing under /api/v1 is told apart: not even which routes exist.
+    if (path === '/api/v1' || path.startsWith('/api/v1/')) guard.require(request.headers.authorization);
+    return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${path}; see DESIGN §6 for the API` } });
+  });
   app.setErrorHandler(async (raw: FastifyError | NimbusError, request, reply) => {
-    const error = fromFastifyError(raw);
+    const error = fromFastifyError(raw, request.routeOptions.bodyLimit);
     const status = statusOf(error.code);
     if (status >= 500) logger.error('request failed', { requestId: request.id, error: error.message, stack: (raw as Error).stack });
     if (status === 429) reply.header('retry-after', '1');
@@ -198,12 +212,14 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   });
 }
 
-function fromFastifyError(error: FastifyError | NimbusError): NimbusError {
+/** `bodyLimit`: the largest body the route accepts, in bytes. */
+function fromFastifyError(error: FastifyError | NimbusError, bodyLimit: number | undefined): NimbusError {
   if (error instanceof NimbusError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return new NimbusError('USAGE', `invalid request: ${fastifyError.message}`);
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new NimbusError('PAYLOAD_TOO_LARGE', 'the request body is larger than the backend accepts; send less or raise the limit');
+    const limit = bodyLimit === undefined ? 'what' : bodyLimit < mebibyte ? `the ${Math.round(bodyLimit / 1024)} KiB` : `the ${+(bodyLimit / mebibyte).toFixed(1)} MiB`;
+    return new NimbusError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} the backend accepts here; send less`);
   }
   if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new NimbusError('USAGE', `${fastifyError.message}; send JSON, or application/gzip for deploys`);

@@ -46,6 +46,9 @@ export class WalCheckpointer {
    * close checkpoints and removes the WAL, and nothing touches the data dir afterwards.
    */
   async stop(): Promise<void> {
+    // Referenced while it stops: a backend failing to start has nothing else holding the process open, and would
+    // otherwise exit (with 0, saying nothing) before the error that stopped it is reported.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.exited;
   }

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { Disposable, Emitter, type Event } from '../shared/disposable';
-import { NimbusError, toNimbusError } from '../shared/errors';
+import { listenFailure, NimbusError, toNimbusError } from '../shared/errors';
 import type { InvocationResult, LogLine } from '../shared/invocation';
 import { silentLogger, type Logger } from '../shared/logger';
 import { functionByName, loadManifest } from '../shared/manifest';
@@ -294,13 +294,7 @@ export class Gateway extends Disposable {
     const server = createServer((request, response) => this.route(request, response));
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => {
-        const message =
-          error.code === 'EADDRINUSE'
-            ? `Port ${port} on ${host} is in use; stop what uses it or pass --port with another port.`
-            : `The gateway cannot listen on ${host}:${port}: ${error.message}`;
-        reject(new NimbusError('USAGE', message, { cause: error }));
-      });
+      server.once('error', (error) => reject(listenFailure(error, 'The gateway', host, port)));
       server.listen(port, host, () => {
         const bound = (server.address() as AddressInfo).port;
         resolve({ port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` });

@@ -85,3 +85,15 @@ export function toNimbusError(value: unknown): NimbusError {
   const message = value instanceof Error ? value.message : String(value);
   return new NimbusError('INTERNAL', message, { user: false, cause: value });
 }
+
+/** Why a server could not listen, said the way its user fixes it (`server` names it: "The gateway", "The backend"). */
+export function listenFailure(error: unknown, server: string, host: string, port: number): NimbusError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message =
+    code === 'EADDRINUSE'
+      ? `Port ${port} on ${host} is in use; stop what uses it or pass --port with another port.`
+      : code === 'EADDRNOTAVAIL'
+        ? `${server} cannot listen on ${host}: no network interface here has that address; pass --host with one that does (127.0.0.1 for this machine only).`
+        : `${server} cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
+  return new NimbusError('USAGE', message, { cause: error });
+}

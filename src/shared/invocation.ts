@@ -63,6 +63,13 @@ export function estimateCost(billedMs: number, memoryMB: number, prices: PriceMo
 }
 
 /** `REPORT RequestId: … Duration: 12.34 ms Billed Duration: 13 ms Memory Size: 256 MB Max Memory Used: 41 MB Init Duration: 85.10 ms` */
+/** The errorType of an invocation that ran out of time, Lambda's. */
+export const timeoutErrorType = 'Sandbox.Timedout';
+
+export function isTimeout(error: FunctionErrorPayload | undefined): boolean {
+  return error?.errorType === timeoutErrorType;
+}
+
 export function formatReport(report: InvocationReport): string {
   let line =
     `REPORT RequestId: ${report.requestId} Duration: ${report.durationMs.toFixed(2)} ms ` +

@@ -94,7 +94,7 @@ describe('backend deploy artifacts', function () {
 
   it('refuses archives over the compressed limit (413) and the unpacked limit (gzip bomb)', async () => {
     const incompressible = Buffer.from(Array.from({ length: 300 * 1024 }, () => Math.floor(Math.random() * 256)));
-    await refused(incompressible, 'PAYLOAD_TOO_LARGE', /larger than the backend accepts/);
+    await refused(incompressible, 'PAYLOAD_TOO_LARGE', /larger than the 256 KiB the backend accepts here; send less/);
     const bomb = rawTar([{ name: 'nimbus.json', content: config }, { name: 'bundle/index.js', content: 'x'.repeat(2 * 1024 * 1024) }]);
     assert.ok(bomb.length < 256 * 1024);
     await refused(bomb, 'PAYLOAD_TOO_LARGE', /unpacks to more than/);

@@ -31,6 +31,27 @@ describe('backend (real server on loopback)', function () {
       assert.match(body.error.message, /NIMBUS_TOKEN/);
     });
 
+    it('refuses unknown /api/v1 routes without a token as it refuses known ones (and 404s them with one)', async () => {
+      for (const path of ['/api/v1/nope', '/api/v1/logs/stream', '/api/v1']) {
+        const response = await fetch(`${fixture.backend.url}${path}`);
+        assert.equal(response.status, 401, path);
+        assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'BACKEND_UNAUTHORIZED');
+      }
+      const known = await fetch(`${fixture.backend.url}/api/v1/nope`, { headers: { authorization: `Bearer ${testToken}` } });
+      assert.equal(known.status, 404);
+    });
+
+    it('refuses a JSON body over its limit, saying the limit', async () => {
+      const response = await fetch(`${fixture.backend.url}/api/v1/functions/hello/invoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ padding: 'x'.repeat(6 * 1024 * 1024) }),
+      });
+      assert.equal(response.status, 413);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      assert.deepEqual(body.error, { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than the 6 MiB the backend accepts here; send less' });
+    });
+
     it('refuses a wrong token, and the client says how to fix it', async () => {
       const wrong = new BackendClient({ url: fixture.backend.url, token: 'nope', retries: 0 });
       await assert.rejects(wrong.listFunctions(), (error: unknown) => isNimbusError(error) && error.code === 'BACKEND_UNAUTHORIZED' && /--token/.test(error.message));
@@ -120,6 +141,22 @@ describe('backend (real server on loopback)', function () {
       assert.ok(!messages.some((line) => line.includes('docs/readme.txt')), 'the prefix filter let docs/ through');
     });
 
+    it('keeps keys of up to 1024 bytes as S3 does, folders and non-ASCII included, and refuses longer ones', async () => {
+      const folders = 'img/' + 'ünïcødé folder/'.repeat(20);
+      const room = 1024 - Buffer.byteLength(folders, 'utf8') - '.z'.length;
+      const keys = [`${folders}a b.txt`, `${folders}${'ü'.repeat(Math.floor(room / 2))}${'a'.repeat(room % 2)}.z`, 'img/x'];
+      assert.equal(Buffer.byteLength(keys[1]!, 'utf8'), 1024);
+      for (const [index, key] of keys.entries()) await fixture.client.putObject('photos', key, `content ${index}`);
+      for (const [index, key] of keys.entries()) assert.equal((await fixture.client.getObject('photos', key)).toString(), `content ${index}`);
+      await fixture.client.deleteObject('photos', keys[0]!);
+      await assert.rejects(fixture.client.getObject('photos', keys[0]!), (error: unknown) => isNimbusError(error) && error.code === 'NOT_FOUND');
+      assert.equal((await fixture.client.getObject('photos', keys[1]!)).toString(), 'content 1', 'the other long key is still there');
+      await assert.rejects(
+        fixture.client.putObject('photos', keys[1]! + 'x', 'too long'),
+        (error: unknown) => isNimbusError(error) && error.code === 'USAGE' && /an object key is 1 to 1024 bytes of UTF-8, as on S3; this one is 1025/.test(error.message),
+      );
+    });
+
     it('delivers queue messages in batches, retries failures and dead-letters them', async () => {
       const enqueued = await fixture.client.enqueue('orders', ['order-1', 'order-2', 'poison-3']);
       assert.deepEqual(enqueued.subscribers, ['orders']);
@@ -134,6 +171,15 @@ describe('backend (real server on loopback)', function () {
       await waitFor('order-4 processed', async () => ((await logMessages('orders')).includes('order order-4') ? true : undefined));
       const metrics = await fixture.client.metrics('orders');
       assert.ok(metrics.errors >= 2, `errors: ${metrics.errors}`);
+      // Why the batch failed is in the function's logs (a queue invocation has no caller to tell), before its REPORT.
+      const lines = (await fixture.client.logs('orders', { limit: 1000 })).lines;
+      const failure = lines.findIndex((line) => line.level === 'error' && line.message.startsWith('Invoke Error {'));
+      assert.ok(failure >= 0, lines.map((line) => line.message).join('\n'));
+      const payload = JSON.parse(lines[failure]!.message.slice('Invoke Error '.length)) as { errorType: string; errorMessage: string; stack: string[] };
+      assert.equal(payload.errorType, 'Error');
+      assert.match(payload.errorMessage, /^cannot process poison-3/);
+      assert.ok(Array.isArray(payload.stack));
+      assert.match(lines[failure + 1]!.message, new RegExp(`^REPORT RequestId: ${lines[failure]!.requestId} `));
     });
 
     it('runs cron schedules of deployed functions with an EventBridge event', async () => {
@@ -142,6 +188,22 @@ describe('backend (real server on loopback)', function () {
       const line = await waitFor('a tick', async () => (await logMessages('tick')).find((message) => message.startsWith('tick ')), 5_000);
       assert.equal(line, 'tick aws.events Scheduled Event');
       await fixture.client.deleteFunction('tick');
+    });
+  });
+
+  describe('HTTP answers for results that are not responses', () => {
+    it('answers 502 for a status that does not exist and 504 for a timeout, as API Gateway and the local gateway do', async () => {
+      const artifact = await fixture.project.artifact('badresult');
+      await fixture.client.deploy('badresult', artifact.tarball, artifact.sha256);
+      const badStatus = await fetch(`${fixture.backend.url}/fn/bad/status`);
+      assert.equal(badStatus.status, 502);
+      assert.equal(((await badStatus.json()) as { message: string }).message, 'Internal Server Error');
+      const slow = await fetch(`${fixture.backend.url}/fn/bad/slow`);
+      assert.equal(slow.status, 504);
+      assert.equal(((await slow.json()) as { message: string }).message, 'Endpoint request timed out');
+      assert.ok((await logMessages('badresult')).includes('Task timed out after 1.00 seconds'), 'the timeout is in the logs');
+      const fine = await fetch(`${fixture.backend.url}/fn/bad/ok`);
+      assert.deepEqual([fine.status, await fine.text()], [200, 'fine']);
     });
   });
 

@@ -15,7 +15,10 @@ export const testToken = 'test-token-0123456789';
 /** Backends under test run functions in the same sandbox users get. */
 export const testSandbox = 'strict' as const;
 
-/** Every trigger type, plus a slow single-instance function for saturation and one whose instance serves three at once. */
+/**
+ * Every trigger type, plus a slow single-instance function for saturation, one whose instance serves three at once,
+ * and one that answers HTTP with a status that does not exist or runs past its timeout.
+ */
 export const manifestText = `
 service: backend-test
 defaults: { memory: 128, timeout: 10 }
@@ -48,6 +51,11 @@ functions:
     handler: src/slow.handler
     concurrency: 1
     instanceConcurrency: 3
+  badresult:
+    handler: src/badresult.handler
+    timeout: 1
+    triggers:
+      - http: { method: GET, path: /bad/{kind} }
 `;
 
 export function helloSource(greeting: string): string {
@@ -79,6 +87,14 @@ export const handler = async (event: { Records: { body: string; messageId: strin
 `,
   'src/tick.ts': `
 export const handler = async (event: { source: string; 'detail-type': string }) => { console.log('tick ' + event.source + ' ' + event['detail-type']); };
+`,
+  'src/badresult.ts': `
+export const handler = async (event: { pathParameters?: { kind?: string } }) => {
+  const kind = event.pathParameters?.kind;
+  if (kind === 'status') return { statusCode: 999, body: 'no such status' };
+  if (kind === 'slow') await new Promise((resolve) => setTimeout(resolve, 3000));
+  return { statusCode: 200, body: 'fine' };
+};
 `,
   'src/slow.ts': `
 export const handler = async (event: { ms?: number }) => {

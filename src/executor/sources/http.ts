@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNimbusError } from '../../shared/errors';
 import { httpEvent, httpResponseFromResult } from '../../shared/events';
 import { RouteTable } from '../../shared/http/routes';
-import type { InvocationResult } from '../../shared/invocation';
+import { isTimeout, type InvocationResult } from '../../shared/invocation';
 import type { FunctionSpec, HttpTrigger } from '../../shared/manifest/model';
 import { readBody, sendJson } from '../gateway-http';
 import type { ControlRoute, EventSource, EventSourceModule, SourceHost, TriggerBinding } from './source';
@@ -28,7 +28,7 @@ export class HttpSource implements EventSource<HttpTrigger> {
     const routes: RouteDescription[] = [];
     for (const { function: fn, trigger } of bindings) {
       try {
-        table.add(trigger.method, trigger.path, fn);
+        table.add(trigger.method, trigger.path, fn, fn.name);
         routes.push({ method: trigger.method, path: trigger.path, function: fn.name });
       } catch (error) {
         this.host.logger.warn(`Route ${trigger.method} ${trigger.path} of ${fn.name} is not served: ${toNimbusError(error).message}`);
@@ -99,7 +99,7 @@ export class HttpSource implements EventSource<HttpTrigger> {
     }
     response.setHeader('x-nimbus-request-id', result.requestId);
     if (result.error) {
-      if (isTimeout(result)) sendJson(response, 504, { message: 'Endpoint request timed out' });
+      if (isTimeout(result.error)) sendJson(response, 504, { message: 'Endpoint request timed out' });
       else sendJson(response, 502, { message: 'Internal Server Error' });
       return;
     }
@@ -125,11 +125,6 @@ export class HttpSource implements EventSource<HttpTrigger> {
   dispose(): void {
     this.routes = [];
   }
-}
-
-/** The executor reports a timeout the way Lambda words it (DESIGN §3). */
-function isTimeout(result: InvocationResult): boolean {
-  return result.error?.errorMessage.startsWith('Task timed out after') ?? false;
 }
 
 export const httpSource: EventSourceModule<HttpTrigger, HttpSource> = {

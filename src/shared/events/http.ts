@@ -1,6 +1,7 @@
 // Shared layer: builds API Gateway HTTP API v2.0 events from requests and turns handler results into responses (DESIGN §3).
 import { base64Decode, base64Encode, randomUuid, utf8DecodeStrict, utf8Encode } from './encoding';
 import { localAccountId, type ApiGatewayV2Event } from './types';
+import { NimbusError } from '../errors';
 
 export interface HttpEventInput {
   method: string;
@@ -116,6 +117,9 @@ export function formatRequestTime(time: Date): string {
  */
 export function httpResponseFromResult(result: unknown): HttpResponse {
   if (isStructured(result)) {
+    if (!Number.isInteger(result.statusCode) || result.statusCode < 100 || result.statusCode > 599) {
+      throw new NimbusError('FUNCTION_ERROR', `the function returned statusCode ${result.statusCode}; an HTTP status is a whole number from 100 to 599`);
+    }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) {
       if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);

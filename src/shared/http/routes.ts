@@ -76,19 +76,22 @@ export function routeShape(route: CompiledRoute): string {
 interface TableEntry<T> {
   route: CompiledRoute;
   value: T;
+  owner?: string;
 }
 
 export class RouteTable<T> {
   private readonly entries: TableEntry<T>[] = [];
 
-  add(method: string, path: string, value: T): void {
+  /** `owner` names who serves the route (a function) in the message of a later route that clashes with it. */
+  add(method: string, path: string, value: T, owner?: string): void {
     const route = compileRoute(method, path);
     const shape = routeShape(route);
     const taken = this.entries.find((entry) => routeShape(entry.route) === shape);
     if (taken) {
-      throw new NimbusError('CONFLICT', `route '${route.routeKey}' clashes with '${taken.route.routeKey}'; each method and path may have one function`);
+      const of = taken.owner === undefined ? '' : ` of ${taken.owner}`;
+      throw new NimbusError('CONFLICT', `route '${route.routeKey}' clashes with '${taken.route.routeKey}'${of}; each method and path may have one function`);
     }
-    this.entries.push({ route, value });
+    this.entries.push({ route, value, ...(owner === undefined ? {} : { owner }) });
   }
 
   routes(): RouteEntry<T>[] {

@@ -15,6 +15,7 @@ import {
   storageEvent,
 } from '../../../src/shared/events';
 import { parseManifest, triggerTypes, type FunctionSpec } from '../../../src/shared/manifest';
+import { isNimbusError } from '../../../src/shared/errors';
 
 const goldenFolder = path.resolve(__dirname, '../../fixtures/events');
 const manifestFixture = path.resolve(__dirname, '../../fixtures/manifests/photo-app/nimbus.yaml');
@@ -110,6 +111,15 @@ describe('HTTP events', () => {
     assert.deepEqual(response.headers, { 'x-id': '7' });
     assert.deepEqual(response.cookies, ['s=1']);
     assert.equal(new TextDecoder().decode(response.body), 'hi');
+  });
+
+  it('refuses a structured result whose status does not exist', () => {
+    for (const statusCode of [999, 99, 200.5]) {
+      assert.throws(
+        () => httpResponseFromResult({ statusCode, body: 'x' }),
+        (error: unknown) => isNimbusError(error) && error.code === 'FUNCTION_ERROR' && error.message.includes(`statusCode ${statusCode}; an HTTP status is a whole number from 100 to 599`),
+      );
+    }
   });
 
   it('returns any other value with status 200 as application/json, a string as it is', () => {

@@ -49,7 +49,9 @@ describe('route table', () => {
   it('lists routes and refuses a clashing one', () => {
     const routes = table();
     assert.deepEqual(routes.routes().map((route) => route.routeKey).slice(0, 2), ['GET /items/{id}', 'GET /items/new']);
-    assert.throws(() => routes.add('GET', '/items/{other}', 'x'), /clashes with 'GET \/items\/\{id\}'/);
+    assert.throws(() => routes.add('GET', '/items/{other}', 'x'), /clashes with 'GET \/items\/\{id\}'; each method/);
+    routes.add('DELETE', '/items/{id}', 'remove', 'cleanup');
+    assert.throws(() => routes.add('DELETE', '/items/{x}', 'x'), /clashes with 'DELETE \/items\/\{id\}' of cleanup; each method/);
   });
 
   it('validates route syntax', () => {
