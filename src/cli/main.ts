@@ -28,14 +28,37 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** A stream whose reader went away (`nimbus functions | head -1`) drops further writes instead of crashing on EPIPE. */
+function watchedOutput(stream: NodeJS.WriteStream): { write(text: string): void; readonly readerGone: boolean } {
+  let readerGone = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    // Writes already queued when the reader left fail as well, on the stream destroyed by the first EPIPE.
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    if (readerGone) return;
+    readerGone = true;
+    // Nobody reads what long-running commands (serve, backend, logs --follow) would print: they stop as on Ctrl-C.
+    controller.abort();
+  });
+  return {
+    write: (text) => {
+      if (!readerGone) stream.write(text);
+    },
+    get readerGone() {
+      return readerGone;
+    },
+  };
+}
+
+const stdout = watchedOutput(process.stdout);
 const io: CliIO = {
-  stdout: process.stdout,
-  stderr: process.stderr,
+  stdout,
+  stderr: watchedOutput(process.stderr),
   cwd: process.cwd(),
   env: process.env,
   signal: controller.signal,
 };
 
 runCli(process.argv.slice(2), io, commands).then((code) => {
-  process.exitCode = code;
+  // Like `git log | head`: a reader that took what it wanted is not a failure.
+  process.exitCode = stdout.readerGone ? 0 : code;
 });

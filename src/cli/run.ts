@@ -85,11 +85,16 @@ export async function runCli(argv: string[], io: CliIO, commands: readonly Comma
     }
     return await command.run({ values: parsed.values, positionals: parsed.positionals }, io);
   } catch (error) {
-    if (isNimbusError(error)) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return exitCodeOf(error.code);
-    }
-    io.stderr.write(`internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    return 3;
+    return reportError(error, io);
   }
+}
+
+/** Prints an error the way every command's errors are printed (a sentence, or the stack of a bug) and returns its exit code. */
+export function reportError(error: unknown, io: Pick<CliIO, 'stderr'>): number {
+  if (isNimbusError(error)) {
+    io.stderr.write(`error: ${error.message}\n`);
+    return exitCodeOf(error.code);
+  }
+  io.stderr.write(`internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  return 3;
 }

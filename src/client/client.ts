@@ -166,7 +166,7 @@ export class BackendClient {
     const opened = new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('unexpected-response', (_request, response) => {
-        reject(response.statusCode === 401 ? unauthorized() : new NimbusError('BACKEND_ERROR', `the log stream was refused with HTTP ${response.statusCode}`));
+        reject(response.statusCode === 401 ? this.unauthorized() : new NimbusError('BACKEND_ERROR', `the log stream was refused with HTTP ${response.statusCode}`));
         socket.terminate();
       });
       socket.once('error', (error) => reject(this.unreachable(error)));
@@ -245,7 +245,7 @@ export class BackendClient {
       // Not a JSON error (a proxy in between?): keep the status line.
     }
     const details = { status: response.status, retryAfter: response.headers.get('retry-after') ?? undefined };
-    if (response.status === 401) return unauthorized();
+    if (response.status === 401) return this.unauthorized();
     if (response.status === 404 && code !== 'NOT_FOUND') {
       // Not a Nimbus backend answering (a wrong URL or a proxy): say so rather than blaming the function.
       return new NimbusError('BACKEND_ERROR', `${this.url} has no ${options.method} ${options.path.split('?')[0]}; is --backend / NIMBUS_BACKEND the Nimbus backend?`, { details });
@@ -254,6 +254,18 @@ export class BackendClient {
       return new NimbusError(code === 'INSTANCE_LIMIT' ? code : 'RATE_LIMITED', `${message}; retry after ${details.retryAfter ?? 1} s`, { details });
     }
     return new NimbusError(code, message, { details });
+  }
+
+  /** A 401: the token sent was wrong, or none was sent (none given, and no token file of a local backend found). */
+  private unauthorized(): NimbusError {
+    if (this.token) {
+      return new NimbusError('BACKEND_UNAUTHORIZED', 'the backend refused the token; set NIMBUS_TOKEN or pass --token (a local backend keeps its token in .nimbus/backend/token)');
+    }
+    return new NimbusError(
+      'BACKEND_UNAUTHORIZED',
+      `no token was sent to the backend at ${this.url}; pass --token TOKEN or set NIMBUS_TOKEN (a backend on this machine ` +
+        'keeps its token in .nimbus/backend/token of the folder it was started in, read from there and the folders below it)',
+    );
   }
 
   private unreachable(error: unknown): NimbusError {
@@ -294,9 +306,6 @@ function isUntrustedCertificate(error: unknown): boolean {
   return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 }
 
-function unauthorized(): NimbusError {
-  return new NimbusError('BACKEND_UNAUTHORIZED', 'the backend refused the token; set NIMBUS_TOKEN or pass --token (a local backend keeps its token in .nimbus/backend/token)');
-}
 
 /** Keys keep their `/` separators; each segment is percent-encoded. */
 function encodeKey(key: string): string {

@@ -2,7 +2,7 @@
 // NIMBUS_TOKEN), then for a local backend the token file it wrote into its data dir.
 
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BackendClient, defaultBackendUrl } from './client';
 
 export interface ConnectionInput {
@@ -24,17 +24,33 @@ export function connect(input: ConnectionInput): BackendClient {
   return new BackendClient(resolveConnection(input));
 }
 
-/** `nimbus backend` started in this folder keeps its token in `.nimbus/backend/token`. */
-function localToken(url: string, cwd: string): string | undefined {
+/** A backend on this machine: the only kind whose token is read from a file. */
+function isLocalBackend(url: string): boolean {
   let hostname: string;
   try {
     hostname = new URL(url).hostname;
   } catch {
-    return undefined;
+    return false;
   }
-  if (hostname !== '127.0.0.1' && hostname !== 'localhost' && hostname !== '[::1]') return undefined;
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+/**
+ * `nimbus backend` keeps its token in `.nimbus/backend/token` of the folder it was started in — usually the project
+ * root, while commands also run from its subfolders (as nimbus.yaml is found): the nearest such file from `cwd` up.
+ */
+function localToken(url: string, cwd: string): string | undefined {
+  if (!isLocalBackend(url)) return undefined;
+  for (let folder = cwd; ; folder = dirname(folder)) {
+    const token = readToken(join(folder, '.nimbus', 'backend', 'token'));
+    if (token !== undefined) return token;
+    if (dirname(folder) === folder) return undefined;
+  }
+}
+
+function readToken(file: string): string | undefined {
   try {
-    return readFileSync(join(cwd, '.nimbus', 'backend', 'token'), 'utf8').trim() || undefined;
+    return readFileSync(file, 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }

@@ -2,7 +2,9 @@
 // client's errors that say what to do.
 
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../../src/cli/command';
@@ -12,7 +14,7 @@ import { logsCommand } from '../../src/cli/commands/logs';
 import { rollbackCommand } from '../../src/cli/commands/rollback';
 import { deleteCommand } from '../../src/cli/commands/delete';
 import { BackendClient, followLogs, remoteInvoke } from '../../src/client';
-import { isNimbusError } from '../../src/shared/errors';
+import { exitCodeOf, isNimbusError } from '../../src/shared/errors';
 import { MetadataStore } from '../../src/backend/store';
 import { silentLogger } from '../../src/shared/logger';
 import { helloSource, startTestBackend, testToken, useTestBackend, waitFor } from './helpers';
@@ -191,5 +193,108 @@ describe('backend CLI commands and client', function () {
     await assert.rejects(offline.listFunctions(), (error: unknown) => isNimbusError(error) && error.code === 'BACKEND_UNREACHABLE' && /nimbus backend/.test(error.message));
     // A deploy checks the backend before bundling anything.
     await assert.rejects(run(deployCommand, ['hello', '--backend', `http://127.0.0.1:${closedPort}`]), (error: unknown) => isNimbusError(error) && error.code === 'BACKEND_UNREACHABLE');
+  });
+
+  /** Like `run`, from another folder and with only the given environment: no token unless `env` has one. */
+  async function runFrom(command: CliCommand, argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIO = {
+      stdout: { write: (text) => void (stdout += text) },
+      stderr: { write: (text) => void (stderr += text) },
+      cwd,
+      env,
+      signal: new AbortController().signal,
+    };
+    const { values, positionals } = parseArgs({ args: argv, options: command.options, allowPositionals: true });
+    const code = await command.run({ values, positionals }, io);
+    return { code, stdout, stderr };
+  }
+
+  it('deploys every function past one the backend refuses, names each failure and exits with its code', async () => {
+    await run(deployCommand, ['hello']);
+    const root = await mkdtemp(join(tmpdir(), 'nimbus-deploy-clash-'));
+    try {
+      await mkdir(join(root, 'src'));
+      for (const name of ['first', 'taken', 'last']) await writeFile(join(root, 'src', `${name}.js`), 'exports.handler = async () => ({ statusCode: 200 });\n');
+      const manifest = join(root, 'nimbus.yaml');
+      await writeFile(
+        manifest,
+        [
+          'service: clash',
+          'functions:',
+          '  first: { handler: src/first.handler, triggers: [{ http: { method: GET, path: /first } }] }',
+          // The route of the deployed `hello`: the backend refuses it.
+          '  taken: { handler: src/taken.handler, triggers: [{ http: { method: GET, path: "/hello/{name}" } }] }',
+          '  last: { handler: src/last.handler, triggers: [{ http: { method: GET, path: /last } }] }',
+          '',
+        ].join('\n'),
+      );
+      const result = await run(deployCommand, ['--manifest', manifest]);
+      assert.equal(result.code, exitCodeOf('CONFLICT'), result.stderr);
+      assert.match(result.stderr, /Deployed first version 1 in \d+ ms\n/);
+      assert.match(result.stderr, /\nerror: cannot deploy taken: route 'GET \/hello\/\{name\}' clashes with 'GET \/hello\/\{name\}' of hello; /);
+      assert.match(result.stderr, /Deployed last version 1 in \d+ ms\nDeployed 2 of 3 functions; not deployed: taken\n$/);
+      assert.equal(result.stdout, `first\t${fixture.backend.url}/fn/first\nlast\t${fixture.backend.url}/fn/last\n`);
+      const deployed = (await fixture.client.listFunctions()).map((fn) => fn.name);
+      assert.ok(deployed.includes('first') && deployed.includes('last') && !deployed.includes('taken'), deployed.join(', '));
+      // One function named: its refusal is the command's error, as before.
+      await assert.rejects(run(deployCommand, ['taken', '--manifest', manifest]), (error: unknown) => isNimbusError(error) && error.code === 'CONFLICT');
+    } finally {
+      for (const name of ['first', 'last']) await fixture.client.deleteFunction(name).catch(() => undefined);
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("finds a local backend's token in the nearest .nimbus/backend/token from the working folder up, after --token and NIMBUS_TOKEN", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'nimbus-token-'));
+    try {
+      const below = join(root, 'project', 'src', 'deep');
+      await mkdir(below, { recursive: true });
+      const writeToken = async (folder: string, token: string) => {
+        await mkdir(join(folder, '.nimbus', 'backend'), { recursive: true });
+        await writeFile(join(folder, '.nimbus', 'backend', 'token'), token + '\n');
+      };
+      // The nearest file wins over one further up.
+      await writeToken(join(root, 'project'), testToken);
+      await writeToken(root, 'a-farther-wrong-token');
+      const env = { NIMBUS_BACKEND: fixture.backend.url };
+      const listed = await runFrom(functionsCommand, ['--json'], below, env);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok(Array.isArray(JSON.parse(listed.stdout)));
+      const refused = (error: unknown) => isNimbusError(error) && error.code === 'BACKEND_UNAUTHORIZED' && /refused the token/.test(error.message);
+      await assert.rejects(runFrom(functionsCommand, [], below, { ...env, NIMBUS_TOKEN: 'wrong' }), refused);
+      await assert.rejects(runFrom(functionsCommand, ['--token', 'wrong'], below, env), refused);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('says no token was sent, and how to give one, when none was found and the backend wants one', async () => {
+    const nowhere = await mkdtemp(join(tmpdir(), 'nimbus-no-token-'));
+    try {
+      const env = { NIMBUS_BACKEND: fixture.backend.url };
+      const missing = (error: unknown) =>
+        isNimbusError(error) &&
+        error.code === 'BACKEND_UNAUTHORIZED' &&
+        /^no token was sent to the backend at http:\/\/127\.0\.0\.1:\d+; pass --token TOKEN or set NIMBUS_TOKEN \(a backend on this machine keeps its token in \.nimbus\/backend\/token of the folder it was started in/.test(error.message);
+      await assert.rejects(runFrom(functionsCommand, [], nowhere, env), missing);
+      // The log stream's refusal too, and a deploy's.
+      await assert.rejects(runFrom(logsCommand, ['hello', '--follow'], nowhere, env), missing);
+      await assert.rejects(runFrom(deployCommand, ['hello', '--manifest', join(fixture.project.root, 'nimbus.yaml')], nowhere, env), missing);
+    } finally {
+      await rm(nowhere, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --backend or NIMBUS_BACKEND that is not an http(s) URL with a usage error saying what to write', async () => {
+    const usage = (text: string) => (error: unknown) => isNimbusError(error) && error.code === 'USAGE' && error.message === text;
+    await assert.rejects(run(functionsCommand, ['--backend', '127.0.0.1:7810']), usage("--backend must be a URL such as http://127.0.0.1:7700 (got '127.0.0.1:7810')"));
+    await assert.rejects(run(deployCommand, ['hello', '--backend', 'localhost:7700']), usage("--backend must be a URL such as http://127.0.0.1:7700 (got 'localhost:7700')"));
+    await assert.rejects(
+      runFrom(functionsCommand, [], fixture.project.root, { NIMBUS_BACKEND: 'ftp://127.0.0.1:7700', NIMBUS_TOKEN: testToken }),
+      usage("NIMBUS_BACKEND must be a URL such as http://127.0.0.1:7700 (got 'ftp://127.0.0.1:7700')"),
+    );
+    assert.equal(exitCodeOf('USAGE'), 2);
   });
 });

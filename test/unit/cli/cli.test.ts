@@ -1,7 +1,7 @@
 // The `nimbus` CLI contract of DESIGN §4, driven through the built dist/cli.js as a user runs it.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,18 @@ const examples = resolve(__dirname, '../../../examples');
 function nimbus(args: string[], cwd: string, input?: string) {
   const run = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', input, timeout: 30_000 });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Runs the CLI with the reader of `closed` gone before it writes a byte, as `nimbus functions | head -1` can. */
+function nimbusIntoClosedPipe(args: string[], cwd: string, closed: 'stdout' | 'stderr'): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  child[closed].destroy();
+  let output = '';
+  child[closed === 'stdout' ? 'stderr' : 'stdout'].on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolvePromise, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolvePromise({ code, output }));
+  });
 }
 
 describe('nimbus CLI', function () {
@@ -105,5 +117,24 @@ describe('nimbus CLI', function () {
     const unknown = nimbus(['frobnicate'], dir);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  });
+
+  it('stops quietly with exit 0 when the reader of stdout went away (EPIPE), and keeps its own code when stderr did', async () => {
+    for (const args of [['--help'], ['events', 'generate', 'http', '--function', 'api'], ['invoke', 'api', '--data', '{}']]) {
+      const run = await nimbusIntoClosedPipe(args, examples, 'stdout');
+      assert.equal(run.code, 0, `nimbus ${args.join(' ')}: ${run.output}`);
+      assert.doesNotMatch(run.output, /EPIPE|Unhandled/);
+    }
+    // No command: the overview goes to stderr and the exit code stays the usage error's.
+    assert.equal((await nimbusIntoClosedPipe([], dir, 'stderr')).code, 2);
+  });
+
+  it('refuses a --backend or NIMBUS_BACKEND without http:// or https:// as a usage error (exit 2) saying what to write', () => {
+    const flag = nimbus(['functions', '--backend', '127.0.0.1:7810'], dir);
+    assert.equal(flag.code, 2, flag.stderr);
+    assert.equal(flag.stderr, "error: --backend must be a URL such as http://127.0.0.1:7700 (got '127.0.0.1:7810')\n");
+    const env = spawnSync(process.execPath, [cli, 'logs', 'api'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NIMBUS_BACKEND: 'localhost:7810' } });
+    assert.equal(env.status, 2, env.stderr);
+    assert.equal(env.stderr, "error: NIMBUS_BACKEND must be a URL such as http://127.0.0.1:7700 (got 'localhost:7810')\n");
   });
 });
