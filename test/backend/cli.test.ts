@@ -13,6 +13,7 @@ import { functionsCommand } from '../../src/cli/commands/functions';
 import { logsCommand } from '../../src/cli/commands/logs';
 import { rollbackCommand } from '../../src/cli/commands/rollback';
 import { deleteCommand } from '../../src/cli/commands/delete';
+import { invokeCommand } from '../../src/cli/commands/invoke';
 import { BackendClient, followLogs, remoteInvoke } from '../../src/client';
 import { exitCodeOf, isNimbusError } from '../../src/shared/errors';
 import { MetadataStore } from '../../src/backend/store';
@@ -210,6 +211,25 @@ describe('backend CLI commands and client', function () {
     const code = await command.run({ values, positionals }, io);
     return { code, stdout, stderr };
   }
+
+  it('invokes a deployed function with --remote from a folder without its project, with its deployed trigger\'s template', async () => {
+    await run(deployCommand, ['hello']);
+    const elsewhere = await mkdtemp(join(tmpdir(), 'nimbus-remote-'));
+    try {
+      const env = { NIMBUS_BACKEND: fixture.backend.url, NIMBUS_TOKEN: testToken };
+      // The template of hello's first trigger, GET /hello/{name}, from the backend: no nimbus.yaml here.
+      const templated = await runFrom(invokeCommand, ['hello', '--remote'], elsewhere, env);
+      assert.equal(templated.code, 0, templated.stderr);
+      assert.equal((JSON.parse(templated.stdout) as { body: string }).body, 'hello sample-name');
+      await writeFile(join(elsewhere, 'event.json'), JSON.stringify({ name: 'from-a-file' }));
+      const fromFile = await runFrom(invokeCommand, ['hello', '--remote', '--event', 'event.json'], elsewhere, env);
+      assert.equal((JSON.parse(fromFile.stdout) as { body: string }).body, 'hello from-a-file');
+      const missing = runFrom(invokeCommand, ['nope', '--remote'], elsewhere, env);
+      await assert.rejects(missing, (error: unknown) => isNimbusError(error) && error.code === 'NOT_FOUND' && /nope is not deployed/.test(error.message));
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
 
   it('deploys every function past one the backend refuses, names each failure and exits with its code', async () => {
     await run(deployCommand, ['hello']);

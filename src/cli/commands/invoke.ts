@@ -4,11 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createExecutor } from '../../executor';
 import type { SandboxLevel } from '../../executor/api';
-import { NimbusError } from '../../shared/errors';
-import { eventTemplate } from '../../shared/events';
+import { isNimbusError, NimbusError } from '../../shared/errors';
+import { eventTemplate, type TemplateSource } from '../../shared/events';
 import { formatLogLine, formatReport, type InvocationResult } from '../../shared/invocation';
 import { functionByName } from '../../shared/manifest';
-import { triggerTypes, type FunctionSpec } from '../../shared/manifest/model';
+import { triggerTypes } from '../../shared/manifest/model';
 import type { CliCommand, CliIO, ParsedArgs } from '../command';
 import { loadManifestOption } from '../manifestOption';
 import { remoteInvoke } from '../../client';
@@ -32,7 +32,8 @@ Options:
   --sandbox LEVEL     strict (default), node or none
   --json              print the whole invocation (result, logs, report) as one JSON value
 
-With --remote:
+With --remote the deployed function runs, and no local project is needed: the default and --template
+events come from its deployed triggers, and --event FILE is a path (or a saved event of the project here).
 ${backendConnectionHelp}
 `;
 
@@ -44,20 +45,22 @@ function parseJson(text: string, origin: string): unknown {
   }
 }
 
-async function readEventFile(option: string, fn: FunctionSpec, root: string, cwd: string): Promise<unknown> {
-  const candidates = [resolve(cwd, option), join(root, '.nimbus', 'events', fn.name, option.endsWith('.json') ? option : option + '.json')];
+/** `root`: the project whose saved events may hold it (none for a remote function without a local project). */
+async function readEventFile(option: string, fn: TemplateSource, root: string | undefined, cwd: string): Promise<unknown> {
+  const candidates = [resolve(cwd, option)];
+  if (root !== undefined) candidates.push(join(root, '.nimbus', 'events', fn.name, option.endsWith('.json') ? option : option + '.json'));
   for (const file of candidates) {
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text !== undefined) return parseJson(text, file);
   }
+  const saved = candidates[1] === undefined ? '' : ` (nor a saved event '${option}' in ${candidates[1]})`;
   throw new NimbusError(
     'EVENT_INVALID',
-    `event file not found: ${candidates[0]} (nor a saved event '${option}' in ${candidates[1]}). ` +
-      `Generate one with \`nimbus events generate <trigger> --function ${fn.name}\`.`,
+    `event file not found: ${candidates[0]}${saved}. Generate one with \`nimbus events generate <trigger> --function ${fn.name}\`.`,
   );
 }
 
-async function chooseEvent(values: ParsedArgs['values'], fn: FunctionSpec, root: string, cwd: string): Promise<unknown> {
+async function chooseEvent(values: ParsedArgs['values'], fn: TemplateSource, root: string | undefined, cwd: string): Promise<unknown> {
   const given = (['event', 'template', 'data'] as const).filter((key) => values[key] !== undefined);
   if (given.length > 1) {
     throw new NimbusError('USAGE', `nimbus invoke: give only one of --event, --template and --data (got ${given.map((key) => '--' + key).join(', ')})`);
@@ -69,6 +72,16 @@ async function chooseEvent(values: ParsedArgs['values'], fn: FunctionSpec, root:
   }
   const first = fn.triggers[0];
   return first ? eventTemplate(fn, first.type) : {};
+}
+
+/** The root of the project in use for saved events: the one --manifest names, else the nearest one, if any. */
+async function projectRoot(option: unknown, cwd: string): Promise<string | undefined> {
+  try {
+    return (await loadManifestOption(option, cwd)).root;
+  } catch (error) {
+    if (option === undefined && isNimbusError(error) && error.code === 'MANIFEST_NOT_FOUND') return undefined;
+    throw error;
+  }
 }
 
 function sandboxLevel(value: unknown): SandboxLevel | undefined {
@@ -104,18 +117,20 @@ export const invokeCommand: CliCommand = {
     ...backendConnectionOptions,
   },
   async run({ values, positionals }, io) {
+    const json = values.json === true;
+    if (values.remote) {
+      const name = positionals[0]!;
+      const client = backendClient(values, io);
+      // The function is the deployed one: the working folder need not hold its project, nor the same version of it.
+      const root = await projectRoot(values.manifest, io.cwd);
+      const needsTriggers = values.data === undefined && values.event === undefined;
+      const fn: TemplateSource = needsTriggers ? await client.getFunction(name) : { name, triggers: [] };
+      const event = await chooseEvent(values, fn, root, io.cwd);
+      return printOutcome(await remoteInvoke(client, name, event), json, io, false);
+    }
     const manifest = await loadManifestOption(values.manifest, io.cwd);
     const fn = functionByName(manifest, positionals[0]);
     const event = await chooseEvent(values, fn, manifest.root, io.cwd);
-    const json = values.json === true;
-    if (values.remote) {
-      const outcome = await remoteInvoke(
-        backendClient(values, io),
-        fn.name,
-        event,
-      );
-      return printOutcome(outcome, json, io, false);
-    }
     const executor = createExecutor({
       cacheDir: join(manifest.root, '.nimbus', 'cache'),
       sandbox: sandboxLevel(values.sandbox),

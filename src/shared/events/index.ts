@@ -4,5 +4,5 @@ export { httpEvent, httpResponseFromResult, isBinaryContentType, formatRequestTi
 export { storageEvent, encodeS3Key, decodeS3Key, type StorageEventInput } from './storage';
 export { queueEvent, queueArn, type QueueMessageInput } from './queue';
 export { scheduleEvent, scheduleRuleName, scheduleRuleArn, nextFireTimes, type ScheduleEventInput } from './schedule';
-export { eventTemplate, sampleTime } from './templates';
+export { eventTemplate, sampleTime, type TemplateSource } from './templates';
 export { base64Decode, base64Encode, md5Hex, stableUuid } from './encoding';

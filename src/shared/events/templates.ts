@@ -14,12 +14,15 @@ export const sampleTime = new Date('2025-01-15T12:00:00.000Z');
 
 const sampleBody = { message: 'Hello from Nimbus' };
 
-export function eventTemplate(fn: FunctionSpec, type: 'http'): ApiGatewayV2Event;
-export function eventTemplate(fn: FunctionSpec, type: 'storage'): S3Event;
-export function eventTemplate(fn: FunctionSpec, type: 'queue'): SqsEvent;
-export function eventTemplate(fn: FunctionSpec, type: 'schedule'): ScheduledEvent;
-export function eventTemplate(fn: FunctionSpec, type: TriggerType): unknown;
-export function eventTemplate(fn: FunctionSpec, type: TriggerType): unknown {
+/** What a template needs of a function: its name and triggers (a manifest's function, or a deployed one). */
+export type TemplateSource = Pick<FunctionSpec, 'name' | 'triggers'>;
+
+export function eventTemplate(fn: TemplateSource, type: 'http'): ApiGatewayV2Event;
+export function eventTemplate(fn: TemplateSource, type: 'storage'): S3Event;
+export function eventTemplate(fn: TemplateSource, type: 'queue'): SqsEvent;
+export function eventTemplate(fn: TemplateSource, type: 'schedule'): ScheduledEvent;
+export function eventTemplate(fn: TemplateSource, type: TriggerType): unknown;
+export function eventTemplate(fn: TemplateSource, type: TriggerType): unknown {
   switch (type) {
     case 'http':
       return httpTemplate(fn, fn.triggers.find((trigger): trigger is HttpTrigger => trigger.type === 'http'));
@@ -39,7 +42,7 @@ function sampleParameter(name: string, greedy: boolean): string {
   return /id$/i.test(name) ? '123' : `sample-${name}`;
 }
 
-function httpTemplate(fn: FunctionSpec, trigger: HttpTrigger | undefined): ApiGatewayV2Event {
+function httpTemplate(fn: TemplateSource, trigger: HttpTrigger | undefined): ApiGatewayV2Event {
   // ANY routes get a GET sample: the simplest request that reaches them.
   const method = !trigger || trigger.method === 'ANY' ? 'GET' : trigger.method;
   const pathParameters: Record<string, string> = {};
@@ -81,7 +84,7 @@ function storageTemplate(trigger: StorageTrigger | undefined): S3Event {
   });
 }
 
-function queueTemplate(fn: FunctionSpec, trigger: QueueTrigger | undefined): SqsEvent {
+function queueTemplate(fn: TemplateSource, trigger: QueueTrigger | undefined): SqsEvent {
   return queueEvent(trigger?.topic ?? 'sample-topic', [
     { messageId: stableUuid(`queue:${fn.name}`), body: JSON.stringify(sampleBody), sentAt: sampleTime },
   ]);
