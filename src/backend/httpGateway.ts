@@ -71,7 +71,7 @@ export class HttpGateway implements IDisposable {
     if (!isRouteMatch(match)) {
       if (match.status === 405) {
         reply.header('allow', match.allowed?.join(', ') ?? '');
-        return reply.code(405).send({ error: { code: 'NOT_FOUND', message: `${request.method} is not allowed on ${path}; use ${match.allowed?.join(', ')}` } });
+        return reply.code(405).send({ error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${path}; use ${match.allowed?.join(', ')}` } });
       }
       throw new NimbusError('NOT_FOUND', `no deployed function serves ${request.method} ${path}; check the routes with \`nimbus functions\``);
     }

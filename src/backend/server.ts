@@ -235,6 +235,8 @@ function statusOf(code: ErrorCode): number {
     case 'NOT_FOUND':
     case 'FUNCTION_NOT_FOUND':
       return 404;
+    case 'METHOD_NOT_ALLOWED':
+      return 405;
     case 'CONFLICT':
       return 409;
     case 'PAYLOAD_TOO_LARGE':

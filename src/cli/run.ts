@@ -56,6 +56,11 @@ export async function runCli(argv: string[], io: CliIO, commands: readonly Comma
     const command = await entry?.load();
     if (!command) {
       const group = commands.filter((candidate) => candidate.name.startsWith(argv[0] + ' '));
+      // `nimbus events --help`: the usage of each command of the group.
+      if (group.length && (argv[1] === '--help' || argv[1] === '-h')) {
+        for (const member of await Promise.all(group.map((candidate) => candidate.load()))) io.stdout.write(member.usage.endsWith('\n') ? member.usage : member.usage + '\n');
+        return 0;
+      }
       if (group.length) {
         throw usageError(
           `nimbus ${argv[0]}: expected one of: ${group.map((candidate) => candidate.name).join(', ')}`,

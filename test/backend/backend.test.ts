@@ -122,7 +122,10 @@ describe('backend (real server on loopback)', function () {
       assert.equal(post.headers.get('x-echo'), 'yes');
       assert.equal(await post.text(), '{"a":1}');
       assert.equal((await fetch(`${fixture.backend.url}/fn/nothing-here`)).status, 404);
-      assert.equal((await fetch(`${fixture.backend.url}/fn/hello/zoe`, { method: 'DELETE' })).status, 405);
+      const wrongMethod = await fetch(`${fixture.backend.url}/fn/hello/zoe`, { method: 'DELETE' });
+      assert.equal(wrongMethod.status, 405);
+      assert.equal(wrongMethod.headers.get('allow'), 'GET');
+      assert.equal(((await wrongMethod.json()) as { error: { code: string } }).error.code, 'METHOD_NOT_ALLOWED');
     });
 
     it('fires storage triggers on object created and deleted (prefix filtered)', async () => {

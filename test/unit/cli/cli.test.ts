@@ -117,6 +117,10 @@ describe('nimbus CLI', function () {
     const unknown = nimbus(['frobnicate'], dir);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const group = nimbus(['events', '--help'], dir);
+    assert.equal(group.code, 0, group.stderr);
+    assert.match(group.stdout, /^nimbus events generate <http\|storage\|queue\|schedule>/);
+    assert.equal(nimbus(['events'], dir).code, 2, 'the group alone is still a usage error');
   });
 
   it('stops quietly with exit 0 when the reader of stdout went away (EPIPE), and keeps its own code when stderr did', async () => {
