@@ -15,6 +15,7 @@ import {
   type InvocationResult,
   type LogLine,
   type PriceModel,
+  timeoutErrorType,
 } from '../shared/invocation';
 import type { Logger } from '../shared/logger';
 import type { BundleInfo, RunnableFunction, SandboxLevel } from './api';
@@ -73,7 +74,8 @@ interface Outcome {
 
 interface InitFailure {
   error: FunctionErrorPayload;
-  availableExports?: string[];
+  /** Set when the handler export is missing or not a function. */
+  missingExport?: { available: string[]; found?: string };
 }
 
 /** How often the parent samples the instance's resident memory while an invocation runs. */
@@ -108,8 +110,10 @@ export class Instance {
   private runtimePid: number | undefined;
   private killedFor: FunctionErrorPayload | undefined;
   private isExited = false;
-  private readonly channel = new BatchedChannel<ParentMessage>((batch) => {
-    if (this.child.connected) this.child.send(batch);
+  private readonly channel = new BatchedChannel<ParentMessage>((batch, callback) => {
+    if (this.child.connected) return this.child.send(batch, callback);
+    process.nextTick(callback);
+    return true;
   });
 
   constructor(private readonly options: InstanceOptions) {
@@ -156,7 +160,7 @@ export class Instance {
           resolveReady(undefined);
           break;
         case 'initError':
-          resolveReady({ error: message.error, availableExports: message.missingExport?.available });
+          resolveReady({ error: message.error, missingExport: message.missingExport });
           break;
         case 'log':
           this.routeLog(message);
@@ -337,7 +341,7 @@ export class Instance {
     active.armedAt = performance.now();
     const seconds = this.options.fn.timeout.toFixed(2);
     active.timer = setTimeout(() => {
-      const error = { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${seconds} seconds` };
+      const error = { errorType: timeoutErrorType, errorMessage: `Task timed out after ${seconds} seconds` };
       active.finish({ error, durationMs: this.options.fn.timeout * 1000, maxMemoryUsedMB: active.peakMemoryMB });
       // Stopping the instance is the only way to stop the handler; whatever else runs on it ends too, and says why.
       this.kill({
@@ -404,12 +408,13 @@ export class Instance {
   private initFailed(failure: InitFailure, options: InstanceInvokeOptions, coldStart: boolean): InvocationResult {
     const { fn } = this.options;
     this.kill(failure.error);
-    if (failure.availableExports) {
-      const available = failure.availableExports.length ? failure.availableExports.join(', ') : 'nothing';
-      throw new NimbusError(
-        'HANDLER_NOT_FOUND',
-        `${fn.prebuiltBundle ?? fn.handlerFile} has no export '${fn.handlerExport}' (it exports: ${available}): fix \`handler\` of '${fn.name}' in nimbus.yaml.`,
-      );
+    if (failure.missingExport) {
+      const file = fn.prebuiltBundle ?? fn.handlerFile;
+      const { available, found } = failure.missingExport;
+      const problem = found
+        ? `export '${fn.handlerExport}' of ${file} is ${found}, not a function`
+        : `${file} has no export '${fn.handlerExport}' (it exports: ${available.length ? available.join(', ') : 'nothing'})`;
+      throw new NimbusError('HANDLER_NOT_FOUND', `${problem}: fix \`handler\` of '${fn.name}' in nimbus.yaml.`);
     }
     const logs = this.initLogs.map((line) => ({ ...line, requestId: options.requestId }));
     this.initLogs = [];

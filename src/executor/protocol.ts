@@ -35,8 +35,11 @@ export type HarnessMessage =
   | { type: 'inspector'; url: string }
   /** The bundle is loaded and the handler found; `loadDurationMs` is the time spent loading it. */
   | { type: 'ready'; loadDurationMs: number }
-  /** The function could not be loaded: the handler export is missing (`missingExport`) or its module threw. */
-  | { type: 'initError'; error: FunctionErrorPayload; missingExport?: { available: string[] } }
+  /**
+   * The function could not be loaded: its module threw, or it has no handler export (`missingExport`: the module's
+   * exports, and what the export of the handler's name is instead of a function, e.g. 'a number', if there is one).
+   */
+  | { type: 'initError'; error: FunctionErrorPayload; missingExport?: { available: string[]; found?: string } }
   /** A console line; `requestId` is absent for lines written while loading. */
   | { type: 'log'; requestId?: string; level: ConsoleLevel; message: string; time: string }
   /**

@@ -32,8 +32,34 @@ const pending: Extract<ParentMessage, { type: 'invoke' }>[] = [];
 let invocationContext: AsyncLocalStorage<Invocation> | undefined;
 
 const channel = new BatchedChannel<HarnessMessage>((batch, callback) => {
-  if (process.connected) process.send!(batch, undefined, undefined, callback);
+  if (!process.connected) {
+    process.nextTick(callback);
+    return true;
+  }
+  try {
+    return process.send!(batch, undefined, undefined, callback);
+  } catch {
+    // Serializing failed before anything was written. Only a handler's result can do that (all else is strings and
+    // numbers): it becomes that invocation's error, and the rest of the batch goes as it is.
+    return process.send!(batch.map(sendable), undefined, undefined, callback);
+  }
 });
+
+/** The message, or for a result JSON cannot carry (a cycle, a BigInt, a throwing toJSON) an error saying why. */
+function sendable(message: HarnessMessage): HarnessMessage {
+  if (message.type !== 'result') return message;
+  try {
+    JSON.stringify(message.result);
+    return message;
+  } catch (error) {
+    const cause = toPayload(error);
+    // The frames from JSON.stringify on are the harness's; above it there is at most a toJSON of the function's own.
+    const stack = Array.isArray(cause.stack) ? cause.stack : [];
+    const harnessFrames = stack.findIndex((line) => line.trim().startsWith('at JSON.stringify'));
+    const errorMessage = `the handler's result cannot be sent as JSON: ${cause.errorMessage}`;
+    return { ...message, result: undefined, error: { ...cause, errorMessage, stack: harnessFrames < 0 ? stack : stack.slice(0, harnessFrames) } };
+  }
+}
 
 /** With a callback the message (and what waits before it) leaves now, and the callback runs once it is written. */
 function send(message: HarnessMessage, callback?: () => void): void {
@@ -55,6 +81,7 @@ function currentInvocation(): Invocation | undefined {
 /**
  * A console line leaves at once, with whatever waits before it: the code that wrote it may never let the event loop
  * turn again (an endless loop the timeout ends, an allocation the memory limit ends), and the line must not be lost.
+ * Only while the executor falls behind a burst of lines do they wait, in batches (see BatchedChannel).
  */
 function writeLog(level: ConsoleLevel, message: string): void {
   channel.sendNow({ type: 'log', requestId: currentInvocation()?.requestId, level, message, time: new Date().toISOString() });
@@ -129,7 +156,8 @@ function toPayload(value: unknown): FunctionErrorPayload {
     const stack = value.stack ? value.stack.split('\n') : [];
     const denial = describeDenial(value) ?? (value.cause instanceof Error ? describeDenial(value.cause) : undefined);
     if (denial) return { errorType: 'SandboxDenied', errorMessage: denial, stack };
-    return { errorType: value.name || 'Error', errorMessage: value.message, stack };
+    // String(): a name or message set to something JSON cannot carry must not keep the error from being sent.
+    return { errorType: String(value.name || 'Error'), errorMessage: String(value.message), stack };
   }
   if (typeof value === 'string') return { errorType: 'string', errorMessage: value };
   let message: string;
@@ -185,6 +213,14 @@ function resolveHandler(moduleExports: Record<string, unknown>, exportName: stri
   return undefined;
 }
 
+/** What an export that is no handler is, for a sentence: 'a number', 'an object with no fetch method', 'null'. */
+function typeName(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object with no fetch method';
+  return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
+}
+
 function load(loadConfig: HarnessConfig): void {
   const started = performance.now();
   let moduleExports: Record<string, unknown>;
@@ -194,11 +230,15 @@ function load(loadConfig: HarnessConfig): void {
     send({ type: 'initError', error: toPayload(error) }, () => exitProcess(1));
     return;
   }
-  handler = resolveHandler(moduleExports ?? {}, loadConfig.handlerExport);
+  moduleExports ??= {};
+  handler = resolveHandler(moduleExports, loadConfig.handlerExport);
   if (!handler) {
-    const available = Object.keys(moduleExports ?? {}).filter((name) => name !== '__esModule');
-    const error = { errorType: 'Runtime.HandlerNotFound', errorMessage: `export '${loadConfig.handlerExport}' not found` };
-    send({ type: 'initError', error, missingExport: { available } }, () => exitProcess(1));
+    const exportName = loadConfig.handlerExport;
+    const available = Object.keys(moduleExports).filter((name) => name !== '__esModule');
+    const found = available.includes(exportName) ? typeName(moduleExports[exportName]) : undefined;
+    const errorMessage = found ? `export '${exportName}' is ${found}, not a function` : `export '${exportName}' not found`;
+    const error = { errorType: 'Runtime.HandlerNotFound', errorMessage };
+    send({ type: 'initError', error, missingExport: { available, found } }, () => exitProcess(1));
     return;
   }
   // Web-standard handlers need undici's Request/Response: pay for loading them at init, not in the first invocation.

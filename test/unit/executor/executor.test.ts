@@ -112,6 +112,16 @@ describe('executor: invoking handlers', () => {
     });
   });
 
+  it('fails with HANDLER_NOT_FOUND saying what a handler export that is not a function is', async () => {
+    const fn = fixtureFunction('notfn.js', { name: 'not-a-function', handler: 'notfn.h', handlerExport: 'h' });
+    await assert.rejects(suite.executor.invoke(fn, {}), (error: unknown) => {
+      assert.ok(error instanceof NimbusError);
+      assert.equal(error.code, 'HANDLER_NOT_FOUND');
+      assert.equal(error.message, `export 'h' of ${fn.handlerFile} is a number, not a function: fix \`handler\` of 'not-a-function' in nimbus.yaml.`);
+      return true;
+    });
+  });
+
   it('fails with HANDLER_NOT_FOUND when the handler file does not exist', async () => {
     const fn = fixtureFunction('nowhere.ts');
     await assert.rejects(suite.executor.invoke(fn, {}), { code: 'HANDLER_NOT_FOUND' });

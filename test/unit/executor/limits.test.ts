@@ -31,6 +31,26 @@ describe('executor: limits and failures', function () {
     assert.deepEqual(failed.logs.map((line) => line.message), ['about to spin']);
   });
 
+  it('keeps every line of a function that logs 100,000 in a loop, within 128 MB', async () => {
+    const fn = fixtureFunction('chatty.js', { name: 'limits-chatty', memory: 128, timeout: 30 });
+    const chatty = await suite.executor.invoke(fn, { lines: 100_000 });
+    assert.equal(chatty.error, undefined);
+    assert.deepEqual(chatty.result, { lines: 100_000 });
+    assert.equal(chatty.logs.length, 100_000);
+    assert.ok(chatty.logs.every((line, index) => line.message === `line ${index}`), 'every line, in order');
+    assert.ok(chatty.report.maxMemoryUsedMB < 115, `Max Memory Used: ${chatty.report.maxMemoryUsedMB} MB`);
+  });
+
+  it('sends lines at once again once the executor has caught up with a burst', async () => {
+    const fn = fixtureFunction('chatty.js', { name: 'limits-chatty-then-spin', timeout: 3 });
+    const burst = await suite.executor.invoke(fn, { lines: 100_000 });
+    assert.equal(burst.logs.length, 100_000);
+    const failed = await suite.executor.invoke(fn, { lines: 2, spin: true });
+    assert.equal(failed.coldStart, false, 'on the instance that sent the burst');
+    assert.equal(failed.error?.errorType, 'Sandbox.Timedout');
+    assert.deepEqual(failed.logs.map((line) => line.message), ['line 0', 'line 1', 'about to spin']);
+  });
+
   it('reports a crash at once even when the code after it hangs the instance', async () => {
     const fn = fixtureFunction('behaviors.js', { name: 'limits-crash-then-spin', timeout: 3 });
     const failed = await suite.executor.invoke(fn, { action: 'crashThenSpin' });
