@@ -83,7 +83,8 @@ export class HttpGateway implements IDisposable {
       method: request.method,
       path,
       rawQueryString: queryStart === -1 ? '' : rawUrl.slice(queryStart + 1),
-      headers: request.headers,
+      // The routes are served under /fn: a handler building links (a fetch handler's request.url) needs to know.
+      headers: { ...request.headers, 'x-forwarded-prefix': gatewayPrefix },
       body,
       routeKey: match.routeKey,
       pathParameters: match.pathParameters,

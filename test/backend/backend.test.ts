@@ -194,6 +194,16 @@ describe('backend (real server on loopback)', function () {
     });
   });
 
+  describe('web-standard handlers', () => {
+    it('see the URL the caller used, /fn prefix and query included, whatever prefix the caller claims', async () => {
+      const artifact = await fixture.project.artifact('web');
+      await fixture.client.deploy('web', artifact.tarball, artifact.sha256);
+      const url = `${fixture.backend.url}/fn/web/a/b?c=1`;
+      const response = await fetch(url, { headers: { 'x-forwarded-prefix': '/elsewhere' } });
+      assert.deepEqual([response.status, await response.text()], [200, url]);
+    });
+  });
+
   describe('HTTP answers for results that are not responses', () => {
     it('answers 502 for a status that does not exist and 504 for a timeout, as API Gateway and the local gateway do', async () => {
       const artifact = await fixture.project.artifact('badresult');

@@ -17,7 +17,7 @@ export const testSandbox = 'strict' as const;
 
 /**
  * Every trigger type, plus a slow single-instance function for saturation, one whose instance serves three at once,
- * and one that answers HTTP with a status that does not exist or runs past its timeout.
+ * a web-standard one, and one that answers HTTP with a status that does not exist or runs past its timeout.
  */
 export const manifestText = `
 service: backend-test
@@ -51,6 +51,10 @@ functions:
     handler: src/slow.handler
     concurrency: 1
     instanceConcurrency: 3
+  web:
+    handler: src/web.fetch
+    triggers:
+      - http: { method: GET, path: /web/{rest+} }
   badresult:
     handler: src/badresult.handler
     timeout: 1
@@ -87,6 +91,9 @@ export const handler = async (event: { Records: { body: string; messageId: strin
 `,
   'src/tick.ts': `
 export const handler = async (event: { source: string; 'detail-type': string }) => { console.log('tick ' + event.source + ' ' + event['detail-type']); };
+`,
+  'src/web.ts': `
+export const fetch = async (request: Request) => new Response(request.url, { headers: { 'content-type': 'text/plain' } });
 `,
   'src/badresult.ts': `
 export const handler = async (event: { pathParameters?: { kind?: string } }) => {

@@ -300,7 +300,9 @@ function toRequest(event: unknown): Request {
   for (const [name, value] of Object.entries(http.headers ?? {})) headers.set(name, value);
   if (http.cookies?.length) headers.set('cookie', http.cookies.join('; '));
   const host = headers.get('host') ?? http.requestContext.domainName ?? 'localhost';
-  const path = http.rawPath ?? http.requestContext.http.path ?? '/';
+  // Behind a gateway that serves the routes under a prefix (the backend's /fn), the URL the caller used has it.
+  const prefix = headers.get('x-forwarded-prefix')?.replace(/\/+$/, '') ?? '';
+  const path = prefix + (http.rawPath ?? http.requestContext.http.path ?? '/');
   const query = http.rawQueryString ? `?${http.rawQueryString}` : '';
   const method = (http.requestContext.http.method ?? 'GET').toUpperCase();
   const hasBody = http.body !== undefined && http.body !== null && method !== 'GET' && method !== 'HEAD';
