@@ -9,7 +9,7 @@ import { listenFailure, NimbusError, toNimbusError } from '../shared/errors';
 import type { InvocationResult, LogLine } from '../shared/invocation';
 import { silentLogger, type Logger } from '../shared/logger';
 import { functionByName, loadManifest } from '../shared/manifest';
-import { formatDiagnostic, type FunctionSpec, type Manifest, type ManifestDiagnostic, type Trigger } from '../shared/manifest/model';
+import type { FunctionSpec, Manifest, Trigger } from '../shared/manifest/model';
 import type { Executor } from './api';
 import { ControlApi, isControlPath } from './gateway-control';
 import { sendJson } from './gateway-http';
@@ -214,7 +214,9 @@ export class Gateway extends Disposable {
   }
 
   /** Bundles ahead of the first event, so its build errors show at once and its inputs can be watched. */
-  private async bundle(functions: readonly FunctionSpec[]): Promise<void> {
+  /** Bundles the functions (the executor keeps the bundles); returns the names of those that did not build. */
+  private async bundle(functions: readonly FunctionSpec[]): Promise<Set<string>> {
+    const failed = new Set<string>();
     await Promise.all(
       functions.map(async (fn) => {
         try {
@@ -222,11 +224,13 @@ export class Gateway extends Disposable {
           this.inputs.set(fn.name, info.inputs);
         } catch (error) {
           this.logger.error(`${fn.name} does not build: ${toNimbusError(error).message}`);
+          failed.add(fn.name);
           // Watch the handler at least, so saving the fix reloads it.
           this.inputs.set(fn.name, [fn.handlerFile]);
         }
       }),
     );
+    return failed;
   }
 
   private watchInputs(): void {
@@ -255,9 +259,9 @@ export class Gateway extends Disposable {
       manifest = await loadManifest(this.options.manifestPath);
     } catch (error) {
       const failure = toNimbusError(error);
-      const diagnostics = Array.isArray(failure.details) ? (failure.details as ManifestDiagnostic[]) : [];
-      const detail = diagnostics.length ? diagnostics.map((diagnostic) => `\n  ${formatDiagnostic(diagnostic)}`).join('') : '';
-      this.logger.warn(`${this.options.manifestPath} is not valid; still serving the last good one. ${failure.message}${detail}`);
+      // The message has every diagnostic already, one per line.
+      const detail = failure.message.split('\n').map((line) => `\n  ${line}`).join('');
+      this.logger.warn(`${this.options.manifestPath} is not valid; still serving the last good one:${detail}`);
       this.rejectEmitter.fire(failure);
       return;
     }
@@ -281,10 +285,12 @@ export class Gateway extends Disposable {
     const changedFiles = new Set(files);
     const affected = this.manifest.functions.filter((fn) => this.inputs.get(fn.name)?.some((file) => changedFiles.has(file)));
     for (const fn of affected) await this.executor.invalidate(fn.name);
-    await this.bundle(affected);
+    const failed = await this.bundle(affected);
     this.watchInputs();
     const names = affected.map((fn) => fn.name);
-    this.logger.info(`Reloaded ${names.join(', ')} (${files.length} file(s) changed).`);
+    // A function that does not build was not reloaded: its error is logged, and the next save tries again.
+    const reloaded = names.filter((name) => !failed.has(name));
+    if (reloaded.length) this.logger.info(`Reloaded ${reloaded.join(', ')} (${files.length} file(s) changed).`);
     this.reloadEmitter.fire({ reason: 'source', functions: names });
   }
 

@@ -179,6 +179,16 @@ describe('gateway', function () {
       assert.deepEqual(await (await fetch(`${project.url}/hello`)).json(), { version: 2 });
     });
 
+    it('does not say a function that no longer builds was reloaded, only why it does not build', async () => {
+      assert.deepEqual(await (await fetch(`${project.url}/hello`)).json(), { version: 1 });
+      const reloaded = next(project.gateway.onDidReload, (reload) => reload.functions.includes('hello'));
+      await writeFiles(project.root, { 'hello.js': `exports.handler = async () => ({ version: 2 ;` });
+      await reloaded;
+      const messages = project.logger.entries.map((entry) => `${entry.level} ${entry.message}`);
+      assert.ok(messages.some((message) => message.startsWith('error hello does not build')), messages.join('\n'));
+      assert.ok(!messages.some((message) => message.includes('Reloaded hello')), messages.join('\n'));
+    });
+
     it('serves the next request with an edited module the handler imports', async () => {
       assert.deepEqual(await (await fetch(`${project.url}/hello`)).json(), { version: 1 });
       const reloaded = next(project.gateway.onDidReload, (reload) => reload.functions.includes('hello'));
@@ -214,7 +224,9 @@ describe('gateway', function () {
       await writeFiles(project.root, { 'nimbus.yaml': `functions:\n  hello:\n    handler: missing.handler\n` });
       const error = await rejected;
       assert.equal(error.code, 'MANIFEST_INVALID');
-      assert.ok(project.logger.entries.some((entry) => entry.level === 'warn' && entry.message.includes(join(project.root, 'nimbus.yaml'))));
+      const warning = project.logger.entries.find((entry) => entry.level === 'warn' && entry.message.includes(join(project.root, 'nimbus.yaml')));
+      assert.ok(warning, JSON.stringify(project.logger.entries));
+      for (const diagnostic of error.message.split('\n')) assert.equal(warning.message.split(diagnostic).length, 2, `said once: ${diagnostic}\n${warning.message}`);
       assert.deepEqual(await (await fetch(`${project.url}/hello`)).json(), { version: 1 });
     });
   });
