@@ -25,6 +25,9 @@ function overview(commands: readonly CliCommand[]): string {
     '',
     'Run `nimbus <command> --help` for the options of a command.',
     '',
+    'Exit codes: 0 done, 1 the function threw or timed out, 2 a usage or manifest error, 3 anything else',
+    '(the backend unreachable or refusing, a function not deployed, an internal error).',
+    '',
   ].join('\n');
 }
 

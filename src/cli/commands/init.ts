@@ -138,12 +138,18 @@ export const initCommand: CliCommand = {
       }
     }
     const where = relative(io.cwd, dir) || '.';
+    // Quoted for a shell when it needs to be; the comments line up whatever the function's name.
+    const cd = /^[\w./-]+$/.test(where) ? where : `'${where.replace(/'/g, `'\\''`)}'`;
+    const steps: [string, string][] = [
+      [`nimbus invoke ${name} --event sample`, 'run it once with the saved event'],
+      ['nimbus serve', 'run every trigger locally'],
+    ];
+    const width = Math.max(...steps.map(([command]) => command.length));
     io.stderr.write(
       `created ${written.join(', ')} in ${where}\n\n` +
         `next:\n` +
-        (where === '.' ? '' : `  cd ${where}\n`) +
-        `  nimbus invoke ${name} --event sample   # run it once with the saved event\n` +
-        `  nimbus serve                            # run every trigger locally\n`,
+        (where === '.' ? '' : `  cd ${cd}\n`) +
+        steps.map(([command, comment]) => `  ${command.padEnd(width)}   # ${comment}\n`).join(''),
     );
     return 0;
   },

@@ -72,6 +72,13 @@ describe('nimbus CLI', function () {
     assert.match(again.stderr, /already exists; nothing was changed/);
   });
 
+  it("init's next steps can be pasted into a shell, whatever the folder's name", () => {
+    const created = nimbus(['init', "my app's"], dir);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stderr, /\n {2}cd 'my app'\\''s'\n {2}nimbus invoke hello --event sample {3}# run it once/);
+    assert.match(created.stderr, /\n {2}nimbus serve {25}# run every trigger locally/);
+  });
+
   it('a function that throws exits 1 with the error as JSON on stdout', () => {
     nimbus(['init', '.'], dir);
     writeFileSync(join(dir, 'src', 'hello.js'), 'exports.handler = async () => { throw new TypeError("bad input"); };\n');
