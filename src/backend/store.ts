@@ -65,6 +65,8 @@ export interface QueueMessage {
   body: string;
   /** Deliveries so far, this one included. */
   receiveCount: number;
+  /** When it was enqueued (ms since epoch): SQS's SentTimestamp, the same on every delivery; absent for messages an older backend enqueued. */
+  sentAt?: number;
 }
 
 /** How many recent invocations the percentiles are computed over. */
@@ -156,7 +158,8 @@ CREATE TABLE IF NOT EXISTS queue_messages (
   visible_at INTEGER NOT NULL,
   state TEXT NOT NULL,
   last_error TEXT,
-  failed_at TEXT
+  failed_at TEXT,
+  sent_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS queue_ready ON queue_messages (function_name, topic, state, visible_at);
 `;
@@ -203,6 +206,8 @@ export class MetadataStore {
       if (!present.includes('report_sequence')) this.database.exec('ALTER TABLE invocations ADD COLUMN report_sequence INTEGER');
       if (!present.includes('reported_at')) this.database.exec('ALTER TABLE invocations ADD COLUMN reported_at TEXT');
       this.database.exec(invocationIndex);
+      const queueColumns = (this.database.pragma('table_info(queue_messages)') as { name: string }[]).map((column) => column.name);
+      if (!queueColumns.includes('sent_at')) this.database.exec('ALTER TABLE queue_messages ADD COLUMN sent_at INTEGER');
     }).immediate();
   }
 
@@ -499,10 +504,10 @@ export class MetadataStore {
   enqueue(topic: string, subscribers: string[], messages: { messageId: string; body: string }[], now = Date.now()): void {
     this.database.transaction(() => {
       const insert = this.statement(
-        `INSERT INTO queue_messages (message_id, topic, function_name, body, visible_at, state) VALUES (?, ?, ?, ?, ?, 'ready')`,
+        `INSERT INTO queue_messages (message_id, topic, function_name, body, visible_at, state, sent_at) VALUES (?, ?, ?, ?, ?, 'ready', ?)`,
       );
       for (const functionName of subscribers) {
-        for (const message of messages) insert.run(message.messageId, topic, functionName, message.body, now);
+        for (const message of messages) insert.run(message.messageId, topic, functionName, message.body, now, now);
       }
     }).immediate();
   }
@@ -521,6 +526,7 @@ export class MetadataStore {
         function_name: string;
         body: string;
         receive_count: number;
+        sent_at: number | null;
       }[];
       const mark = this.statement(
         `UPDATE queue_messages SET state = 'delivering', receive_count = receive_count + 1 WHERE id = ?`,
@@ -533,6 +539,7 @@ export class MetadataStore {
         functionName: row.function_name,
         body: row.body,
         receiveCount: row.receive_count + 1,
+        ...(row.sent_at === null ? {} : { sentAt: row.sent_at }),
       }));
     }).immediate();
   }

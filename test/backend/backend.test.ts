@@ -183,6 +183,10 @@ describe('backend (real server on loopback)', function () {
       assert.match(payload.errorMessage, /^cannot process poison-3/);
       assert.ok(Array.isArray(payload.stack));
       assert.match(lines[failure + 1]!.message, new RegExp(`^REPORT RequestId: ${lines[failure]!.requestId} `));
+      // SQS's SentTimestamp is when the message was sent: the retry says the same as the first delivery.
+      const sent = lines.filter((line) => line.level === 'error').map((line) => /sent at (\d+)/.exec(line.message)?.[1]);
+      assert.equal(sent.length, 2, 'a delivery and its retry');
+      assert.equal(new Set(sent).size, 1, sent.join(', '));
     });
 
     it('runs cron schedules of deployed functions with an EventBridge event', async () => {

@@ -82,9 +82,9 @@ export const handler = async (event: { Records: { eventName: string; s3: { bucke
 };
 `,
   'src/orders.ts': `
-export const handler = async (event: { Records: { body: string; messageId: string }[] }) => {
+export const handler = async (event: { Records: { body: string; messageId: string; attributes: { SentTimestamp: string } }[] }) => {
   for (const record of event.Records) {
-    if (record.body.includes('poison')) throw new Error('cannot process ' + record.body);
+    if (record.body.includes('poison')) throw new Error('cannot process ' + record.body + ' sent at ' + record.attributes.SentTimestamp);
     console.log('order ' + record.body);
   }
 };

@@ -199,6 +199,30 @@ describe('backend store', () => {
     });
   });
 
+  describe('queue messages', () => {
+    it('keep when they were sent across deliveries, also in a data dir whose messages did not record it', async () => {
+      const file = join(dataDir, 'metadata.db');
+      const old = new Database(file);
+      old.exec(`CREATE TABLE queue_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, topic TEXT NOT NULL, function_name TEXT NOT NULL,
+        body TEXT NOT NULL, receive_count INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL, state TEXT NOT NULL,
+        last_error TEXT, failed_at TEXT);
+        INSERT INTO queue_messages (message_id, topic, function_name, body, visible_at, state) VALUES ('old', 'orders', 'hello', 'x', 0, 'ready');`);
+      old.close();
+      const store = new MetadataStore(file, silentLogger);
+      try {
+        store.enqueue('orders', ['hello'], [{ messageId: 'new', body: 'y' }], 1_000);
+        const first = store.claimMessages('hello', 'orders', 10, 2_000);
+        assert.deepEqual(first.map((message) => [message.messageId, message.sentAt]), [['old', undefined], ['new', 1_000]]);
+        store.failMessages(first, 'boom', 5, 2_500);
+        const again = store.claimMessages('hello', 'orders', 10, 3_000);
+        assert.deepEqual(again.map((message) => [message.messageId, message.receiveCount, message.sentAt]), [['old', 2, undefined], ['new', 2, 1_000]]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('close', () => {
     it('leaves only metadata.db, with what was written', async () => {
       const file = join(dataDir, 'metadata.db');

@@ -100,7 +100,7 @@ export class QueueDispatcher implements IDisposable {
       if (messages.length === 0) return;
       const event = queueEvent(
         subscriber.topic,
-        messages.map((message) => ({ messageId: message.messageId, body: message.body, receiveCount: message.receiveCount })),
+        messages.map(({ messageId, body, receiveCount, sentAt }) => ({ messageId, body, receiveCount, ...(sentAt === undefined ? {} : { sentAt: new Date(sentAt) }) })),
       );
       let failure: string | undefined;
       try {

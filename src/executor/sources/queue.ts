@@ -13,6 +13,8 @@ interface QueuedMessage {
   body: string;
   /** How often it has been handed to the function, this delivery included. */
   receiveCount: number;
+  /** When it was published: SQS's SentTimestamp, the same on every delivery. */
+  sentAt: Date;
 }
 
 export interface DeadLetter {
@@ -92,9 +94,10 @@ export class QueueSource implements EventSource<QueueTrigger> {
       throw new NimbusError('NOT_FOUND', `No function reads topic "${topic}"; topics: ${[...this.topics.keys()].join(', ') || 'none'}.`);
     }
     const messageIds = bodies.map(() => randomUUID());
+    const sentAt = new Date();
     for (const subscription of subscriptions.values()) {
       for (const [position, body] of bodies.entries()) {
-        subscription.pending.push({ messageId: messageIds[position]!, body, receiveCount: 0 });
+        subscription.pending.push({ messageId: messageIds[position]!, body, receiveCount: 0, sentAt });
       }
       this.schedule(subscription);
     }
@@ -168,7 +171,7 @@ export class QueueSource implements EventSource<QueueTrigger> {
 
   private async run(subscription: Subscription, batch: QueuedMessage[]): Promise<void> {
     const { topic, function: fn } = subscription;
-    const event = queueEvent(topic, batch.map(({ messageId, body, receiveCount }) => ({ messageId, body, receiveCount })));
+    const event = queueEvent(topic, batch.map(({ messageId, body, receiveCount, sentAt }) => ({ messageId, body, receiveCount, sentAt })));
     let failed: QueuedMessage[];
     let error: FunctionErrorPayload | undefined;
     try {

@@ -24,7 +24,10 @@ functions:
 const files = {
   'nimbus.yaml': manifest,
   'orders.js': `exports.handler = async (event) => ({ bodies: event.Records.map((record) => record.body) });`,
-  'payments.js': `exports.handler = async (event) => { throw new Error('card declined for ' + event.Records[0].body); };`,
+  'payments.js': `exports.handler = async (event) => {
+    console.log('sent ' + event.Records[0].attributes.SentTimestamp);
+    throw new Error('card declined for ' + event.Records[0].body);
+  };`,
   // Lambda's partial batch response: only the messages it names are retried.
   'mixed.js': `exports.handler = async (event) => ({
     batchItemFailures: event.Records.filter((record) => record.body === 'bad').map((record) => ({ itemIdentifier: record.messageId })),
@@ -88,6 +91,10 @@ describe('queue source', function () {
     assert.match(letters[0]!.error.errorMessage, /card declined/);
     const attempts = project.invocations.filter((invocation) => invocation.result.functionName === 'payments');
     assert.equal(attempts.length, 3);
+    // SQS's SentTimestamp is when the message was sent: every delivery says the same.
+    const sent = attempts.map((attempt) => attempt.result.logs.find((line) => line.message.startsWith('sent '))?.message);
+    assert.match(sent[0] ?? '', /^sent \d{13}$/);
+    assert.deepEqual(new Set(sent).size, 1, sent.join(', '));
   });
 
   it('retries only the messages a batch reports in batchItemFailures', async () => {
