@@ -111,9 +111,17 @@ export class Instance {
   private killedFor: FunctionErrorPayload | undefined;
   private isExited = false;
   private readonly channel = new BatchedChannel<ParentMessage>((batch, callback) => {
-    if (this.child.connected) return this.child.send(batch, callback);
-    process.nextTick(callback);
-    return true;
+    if (!this.child.connected) {
+      process.nextTick(callback);
+      return true;
+    }
+    try {
+      return this.child.send(batch, callback);
+    } catch {
+      // Serializing failed before anything was written. Only an event can do that (an API caller's BigInt or cycle;
+      // events from HTTP, files and queues are parsed JSON): its invocation fails, the rest of the batch goes.
+      return this.child.send(batch.filter((message) => this.sendable(message)), callback);
+    }
   });
 
   constructor(private readonly options: InstanceOptions) {
@@ -335,6 +343,19 @@ export class Instance {
 
   private send(message: ParentMessage): void {
     this.channel.send(message);
+  }
+
+  /** False, and the invocation failed saying why, for an invoke whose event JSON cannot carry. */
+  private sendable(message: ParentMessage): boolean {
+    if (message.type !== 'invoke') return true;
+    try {
+      JSON.stringify(message.event);
+      return true;
+    } catch (error) {
+      const errorMessage = `the event cannot be sent to the function as JSON: ${error instanceof Error ? error.message : String(error)}`;
+      this.active.get(message.requestId)?.finish({ error: { errorType: 'TypeError', errorMessage }, durationMs: 0, maxMemoryUsedMB: 0 });
+      return false;
+    }
   }
 
   private armTimeout(active: ActiveInvocation): void {

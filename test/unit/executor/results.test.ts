@@ -1,4 +1,5 @@
-// Executor: a result travels to the executor as JSON; one JSON cannot carry fails its invocation, not the instance.
+// Executor: events and results travel between the executor and an instance as JSON; one JSON cannot carry fails its
+// invocation, not the instance (nor the process hosting the executor).
 
 import assert from 'node:assert/strict';
 import { fixtureFunction, useExecutor } from './support';
@@ -52,5 +53,19 @@ describe('executor: results JSON cannot carry', () => {
     assert.equal(sent.result, 'sent');
     assert.deepEqual(sent.logs.map((line) => line.message), ['a line before the result']);
     assert.deepEqual([failed.coldStart, sent.coldStart], [true, false]);
+  });
+
+  it('fails an invocation whose event JSON cannot carry, and keeps the instance and the host process running', async () => {
+    const fn = fixtureFunction('unsendable.js', { name: 'results-event' });
+    await suite.executor.invoke(fn, { result: 'ok' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const bigint = await suite.executor.invoke(fn, { result: 'ok', n: 10n });
+    assert.deepEqual(bigint.error, { errorType: 'TypeError', errorMessage: 'the event cannot be sent to the function as JSON: Do not know how to serialize a BigInt' });
+    const cycle = await suite.executor.invoke(fn, cyclic);
+    assert.match(cycle.error?.errorMessage ?? '', /^the event cannot be sent to the function as JSON: Converting circular structure to JSON/);
+    const fine = await suite.executor.invoke(fn, { result: 'ok' });
+    assert.deepEqual(fine.result, { ok: true });
+    assert.equal(fine.coldStart, false, 'the same instance serves on');
   });
 });
