@@ -17,6 +17,7 @@ export async function manifestPathFrom(option: unknown, cwd: string): Promise<st
   return found;
 }
 
-export async function loadManifestOption(option: unknown, cwd: string): Promise<Manifest> {
-  return loadManifest(await manifestPathFrom(option, cwd));
+/** The manifest --manifest names, or the nearest one; its warnings go to `stderr` when given. */
+export async function loadManifestOption(option: unknown, cwd: string, stderr?: { write(text: string): void }): Promise<Manifest> {
+  return loadManifest(await manifestPathFrom(option, cwd), undefined, stderr && ((warning) => stderr.write(`warning: ${warning}\n`)));
 }

@@ -29,7 +29,7 @@ ${backendConnectionHelp}
   },
   positionals: [0, Number.POSITIVE_INFINITY],
   async run(args, io) {
-    const manifest = await loadManifestOption(args.values.manifest, io.cwd);
+    const manifest = await loadManifestOption(args.values.manifest, io.cwd, io.stderr);
     const functions = args.positionals.length > 0 ? args.positionals.map((name) => functionByName(manifest, name)) : manifest.functions;
     const client = backendClient(args.values, io);
     // Fail fast on an unreachable backend before spending time on bundles.

@@ -32,8 +32,11 @@ export async function checkManifestText(text: string, path: string, files: FileA
   return { manifest, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-/** Loads a manifest ready to run; throws MANIFEST_NOT_FOUND or MANIFEST_INVALID (with every error, one per line). */
-export async function loadManifest(path: string, files: FileAccess = nodeFileAccess): Promise<Manifest> {
+/**
+ * Loads a manifest ready to run; throws MANIFEST_NOT_FOUND or MANIFEST_INVALID (with every error, one per line).
+ * Warnings (a schedule that never fires) do not stop it: `onWarning` gets each one, formatted, if given.
+ */
+export async function loadManifest(path: string, files: FileAccess = nodeFileAccess, onWarning?: (warning: string) => void): Promise<Manifest> {
   const absolute = resolve(path);
   const text = await files.readFile(absolute);
   if (text === undefined) {
@@ -45,6 +48,7 @@ export async function loadManifest(path: string, files: FileAccess = nodeFileAcc
   if (errors.length > 0 || !manifest) {
     throw new NimbusError('MANIFEST_INVALID', errors.map(formatDiagnostic).join('\n'), { details: diagnostics });
   }
+  if (onWarning) for (const diagnostic of diagnostics) if (diagnostic.severity === 'warning') onWarning(formatDiagnostic(diagnostic));
   return manifest;
 }
 

@@ -79,6 +79,15 @@ describe('nimbus CLI', function () {
     assert.match(created.stderr, /\n {2}nimbus serve {25}# run every trigger locally/);
   });
 
+  it('says what nimbus.yaml warns about on stderr, and runs anyway', () => {
+    writeFileSync(join(dir, 'nimbus.yaml'), 'service: s\nfunctions:\n  a:\n    handler: a.handler\n    triggers:\n      - schedule: { cron: "0 0 31 2 *" }\n');
+    writeFileSync(join(dir, 'a.js'), 'exports.handler = async () => 1;\n');
+    const run = nimbus(['invoke', 'a'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), '1');
+    assert.match(run.stderr, /^warning: .*nimbus\.yaml:6:\d+: functions\.a\.triggers\[0\]\.schedule\.cron: '0 0 31 2 \*' never fires; check the day and month fields$/m);
+  });
+
   it('a function that throws exits 1 with the error as JSON on stdout', () => {
     nimbus(['init', '.'], dir);
     writeFileSync(join(dir, 'src', 'hello.js'), 'exports.handler = async () => { throw new TypeError("bad input"); };\n');
