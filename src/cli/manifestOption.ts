@@ -17,7 +17,13 @@ export async function manifestPathFrom(option: unknown, cwd: string): Promise<st
   return found;
 }
 
-/** The manifest --manifest names, or the nearest one; its warnings go to `stderr` when given. */
-export async function loadManifestOption(option: unknown, cwd: string, stderr?: { write(text: string): void }): Promise<Manifest> {
-  return loadManifest(await manifestPathFrom(option, cwd), undefined, stderr && ((warning) => stderr.write(`warning: ${warning}\n`)));
+/**
+ * The manifest --manifest names, or the nearest one; its warnings go to `stderr` when given. With `only`, the
+ * functions about to run: other functions' handler problems are then warnings (see LoadOptions).
+ */
+export async function loadManifestOption(option: unknown, cwd: string, stderr?: { write(text: string): void }, only?: readonly string[]): Promise<Manifest> {
+  return loadManifest(await manifestPathFrom(option, cwd), {
+    ...(stderr ? { onWarning: (warning: string) => stderr.write(`warning: ${warning}\n`) } : {}),
+    ...(only ? { only } : {}),
+  });
 }

@@ -130,7 +130,7 @@ export class Gateway extends Disposable {
   async start(): Promise<{ port: number; url: string }> {
     if (this.disposed) throw new NimbusError('INTERNAL', 'The gateway was stopped; create a new one.', { user: false });
     if (this.address) return this.address;
-    const manifest = await loadManifest(this.options.manifestPath, undefined, (warning) => this.logger.warn(warning));
+    const manifest = await loadManifest(this.options.manifestPath, { onWarning: (warning) => this.logger.warn(warning) });
     this.current = manifest;
     await this.configureSources(manifest);
     await this.bundle(manifest.functions);
@@ -256,7 +256,7 @@ export class Gateway extends Disposable {
   private async reloadManifest(): Promise<void> {
     let manifest: Manifest;
     try {
-      manifest = await loadManifest(this.options.manifestPath, undefined, (warning) => this.logger.warn(warning));
+      manifest = await loadManifest(this.options.manifestPath, { onWarning: (warning) => this.logger.warn(warning) });
     } catch (error) {
       const failure = toNimbusError(error);
       // The message has every diagnostic already, one per line.

@@ -29,7 +29,8 @@ ${backendConnectionHelp}
   },
   positionals: [0, Number.POSITIVE_INFINITY],
   async run(args, io) {
-    const manifest = await loadManifestOption(args.values.manifest, io.cwd, io.stderr);
+    // A function with a broken handler fails alone (below), as any other failure of one function does.
+    const manifest = await loadManifestOption(args.values.manifest, io.cwd, io.stderr, args.positionals);
     const functions = args.positionals.length > 0 ? args.positionals.map((name) => functionByName(manifest, name)) : manifest.functions;
     const client = backendClient(args.values, io);
     // Fail fast on an unreachable backend before spending time on bundles.

@@ -128,7 +128,7 @@ export const invokeCommand: CliCommand = {
       const event = await chooseEvent(values, fn, root, io.cwd);
       return printOutcome(await remoteInvoke(client, name, event), json, io, false);
     }
-    const manifest = await loadManifestOption(values.manifest, io.cwd, io.stderr);
+    const manifest = await loadManifestOption(values.manifest, io.cwd, io.stderr, positionals);
     const fn = functionByName(manifest, positionals[0]);
     const event = await chooseEvent(values, fn, manifest.root, io.cwd);
     const executor = createExecutor({

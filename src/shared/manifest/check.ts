@@ -38,7 +38,7 @@ export async function checkHandlers(manifest: Manifest, files: FileAccess): Prom
 async function checkHandler(manifest: Manifest, fn: FunctionSpec, files: FileAccess): Promise<ManifestDiagnostic[]> {
   const range = fn.handlerRange ?? fn.range ?? { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
   const diagnostic = (code: string, message: string, severity: ManifestDiagnostic['severity'] = 'error'): ManifestDiagnostic =>
-    ({ file: manifest.path, range, severity, code, message });
+    ({ file: manifest.path, range, severity, code, message, functionName: fn.name });
   const written = joinPath(manifest.root, splitHandler(fn.handler).path);
   const candidates = handlerCandidates(written);
   const found = await firstExisting(candidates, files);
@@ -53,8 +53,7 @@ async function checkHandler(manifest: Manifest, fn: FunctionSpec, files: FileAcc
   try {
     ({ names: available, complete } = await collectExports(found.path, found.source, files, 0));
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return [diagnostic('handler-parse', `could not read the exports of ${relativeTo(manifest.root, found.path)}: ${reason}`)];
+    return [diagnostic('handler-parse', `could not read the exports of ${relativeTo(manifest.root, found.path)}: ${parseFailure(error, manifest.root)}`)];
   }
   const wanted = fn.handlerExport === 'fetch' || fn.handlerExport === 'default' ? [fn.handlerExport, 'default'] : [fn.handlerExport];
   if (wanted.some((name) => available.has(name))) return [];
@@ -63,6 +62,13 @@ async function checkHandler(manifest: Manifest, fn: FunctionSpec, files: FileAcc
   const message = `'${fn.handlerExport}' is not exported by ${relativeTo(manifest.root, found.path)} (handler of function '${fn.name}'); ${listing}`;
   // Re-exports we could not follow may still provide the name, so only warn then.
   return [diagnostic('handler-export', complete ? message : `${message}, plus re-exports that could not be followed`, complete ? 'error' : 'warning')];
+}
+
+/** esbuild's first error as `file:line:column: text` (its message alone is only "Transform failed with 1 error:"). */
+function parseFailure(error: unknown, root: string): string {
+  const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0];
+  if (first) return first.location ? `${relativeTo(root, first.location.file)}:${first.location.line}:${first.location.column + 1}: ${first.text}` : first.text;
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function collectExports(file: string, source: string, files: FileAccess, depth: number): Promise<{ names: Set<string>; complete: boolean }> {

@@ -6,7 +6,7 @@ export * from './model';
 export { parseManifest, manifestSchema, splitHandler, displayPath, sortDiagnostics, type ParseResult } from './parse';
 export { checkHandlers, handlerCandidates, handlerExtensions, type FileAccess } from './check';
 export { listExports, analyzeExports, type ModuleExports } from './exports';
-export { loadManifest, findManifest, checkManifestText, nodeFileAccess, manifestFileName, type ManifestCheck } from './load';
+export { loadManifest, findManifest, checkManifestText, nodeFileAccess, manifestFileName, type ManifestCheck, type LoadOptions } from './load';
 
 /** The function of that name; FUNCTION_NOT_FOUND lists the functions that exist. */
 export function functionByName(manifest: Manifest, name: string): FunctionSpec {

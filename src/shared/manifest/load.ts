@@ -32,18 +32,30 @@ export async function checkManifestText(text: string, path: string, files: FileA
   return { manifest, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-/**
- * Loads a manifest ready to run; throws MANIFEST_NOT_FOUND or MANIFEST_INVALID (with every error, one per line).
- * Warnings (a schedule that never fires) do not stop it: `onWarning` gets each one, formatted, if given.
- */
-export async function loadManifest(path: string, files: FileAccess = nodeFileAccess, onWarning?: (warning: string) => void): Promise<Manifest> {
+export interface LoadOptions {
+  files?: FileAccess;
+  /** Gets each warning, formatted: a warning (a schedule that never fires) does not stop the load. */
+  onWarning?: (warning: string) => void;
+  /**
+   * The functions the caller is about to run. Another function's own problems (its handler file or export) then
+   * do not stop the load, so one half-written function does not keep the others from running; they are warnings.
+   */
+  only?: readonly string[];
+}
+
+/** Loads a manifest ready to run; throws MANIFEST_NOT_FOUND or MANIFEST_INVALID (with every error, one per line). */
+export async function loadManifest(path: string, options: LoadOptions = {}): Promise<Manifest> {
+  const { files = nodeFileAccess, onWarning, only } = options;
   const absolute = resolve(path);
   const text = await files.readFile(absolute);
   if (text === undefined) {
     throw new NimbusError('MANIFEST_NOT_FOUND',
       `No manifest at ${absolute}. Run \`nimbus init\` to create one, or pass --manifest with the path of your nimbus.yaml.`);
   }
-  const { manifest, diagnostics } = await checkManifestText(text, absolute, files);
+  const checked = await checkManifestText(text, absolute, files);
+  const { manifest } = checked;
+  const others = (diagnostic: ManifestDiagnostic) => only !== undefined && diagnostic.functionName !== undefined && !only.includes(diagnostic.functionName);
+  const diagnostics = checked.diagnostics.map((diagnostic) => (others(diagnostic) ? { ...diagnostic, severity: 'warning' as const } : diagnostic));
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (errors.length > 0 || !manifest) {
     throw new NimbusError('MANIFEST_INVALID', errors.map(formatDiagnostic).join('\n'), { details: diagnostics });

@@ -122,6 +122,8 @@ export interface ManifestDiagnostic {
   /** Stable id of the kind of problem, e.g. 'schema', 'handler-file', 'handler-export', 'cron', 'duplicate-route'. */
   code: string;
   message: string;
+  /** Set when the problem is one function's own (its handler): the others can still run. */
+  functionName?: string;
 }
 
 export function formatDiagnostic(diagnostic: ManifestDiagnostic): string {

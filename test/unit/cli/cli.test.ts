@@ -88,6 +88,20 @@ describe('nimbus CLI', function () {
     assert.match(run.stderr, /^warning: .*nimbus\.yaml:6:\d+: functions\.a\.triggers\[0\]\.schedule\.cron: '0 0 31 2 \*' never fires; check the day and month fields$/m);
   });
 
+  it("runs a function while another one's handler is broken, and says where the broken one is wrong", () => {
+    writeFileSync(join(dir, 'nimbus.yaml'), 'service: s\nfunctions:\n  out:\n    handler: out.handler\n  syn:\n    handler: syn.handler\n');
+    writeFileSync(join(dir, 'out.ts'), 'export const handler = async () => "ok";\n');
+    writeFileSync(join(dir, 'syn.ts'), 'export const handler = async () => {\n  const x = ;\n};\n');
+    const healthy = nimbus(['invoke', 'out'], dir);
+    assert.equal(healthy.code, 0, healthy.stderr);
+    assert.equal(JSON.parse(healthy.stdout), 'ok');
+    const where = /could not read the exports of syn\.ts: syn\.ts:2:13: Unexpected ";"/;
+    assert.match(healthy.stderr, new RegExp(`^warning: .*${where.source}$`, 'm'), 'the other function is named as a warning');
+    const broken = nimbus(['invoke', 'syn'], dir);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, new RegExp(`^error: .*${where.source}$`, 'm'));
+  });
+
   it('a function that throws exits 1 with the error as JSON on stdout', () => {
     nimbus(['init', '.'], dir);
     writeFileSync(join(dir, 'src', 'hello.js'), 'exports.handler = async () => { throw new TypeError("bad input"); };\n');
