@@ -29,3 +29,15 @@ export function toLspDiagnostic(diagnostic: ManifestDiagnostic): Diagnostic {
     message: diagnostic.message,
   };
 }
+
+/** What the server publishes when checking a manifest fails: the reason, at the top of the file, instead of nothing. */
+export function failureDiagnostic(error: unknown): Diagnostic {
+  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  return {
+    range: Range.create(0, 0, 0, 0),
+    severity: DiagnosticSeverity.Error,
+    code: 'check-failed',
+    source: diagnosticSource,
+    message: `could not check this manifest: ${reason} (the Nimbus language server log has the details)`,
+  };
+}

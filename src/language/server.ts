@@ -8,6 +8,7 @@ import {
   TextDocumentSyncKind,
   type ClientCapabilities,
   type Connection,
+  type Diagnostic,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -17,7 +18,7 @@ import { checkManifestText, manifestSchema, nodeFileAccess, type FileAccess } fr
 import { codeActionsFor } from './codeActions';
 import { completeManifest } from './completion';
 import { defineManifest } from './definition';
-import { toLspDiagnostic } from './diagnostics';
+import { failureDiagnostic, toLspDiagnostic } from './diagnostics';
 import { ExportCache } from './handlerSources';
 import { hoverManifest } from './hover';
 import { SchemaNavigator, type JsonSchema } from './schemaNavigator';
@@ -159,14 +160,21 @@ export class NimbusLanguageServer extends Disposable {
     const document = this.documents.get(uri);
     if (!document) return;
     const version = document.version;
+    let diagnostics: Diagnostic[];
     try {
-      const { diagnostics } = await checkManifestText(document.getText(), fileURLToPath(uri), this.files);
-      // A newer edit or a close while handlers were read makes this result stale; the next validation publishes.
-      const current = this.documents.get(uri);
-      if (!current || current.version !== version || this.pendingValidations.has(uri)) return;
-      await this.connection.sendDiagnostics({ uri, version, diagnostics: diagnostics.map(toLspDiagnostic) });
+      diagnostics = (await checkManifestText(document.getText(), fileURLToPath(uri), this.files)).diagnostics.map(toLspDiagnostic);
     } catch (error) {
+      // Publishing the failure replaces the previous version's diagnostics, which would otherwise stay on screen as if current.
       this.logger.error('validation failed', { uri, error: error instanceof Error ? error.stack : String(error) });
+      diagnostics = [failureDiagnostic(error)];
+    }
+    // A newer edit or a close while handlers were read makes this result stale; the next validation publishes.
+    const current = this.documents.get(uri);
+    if (!current || current.version !== version || this.pendingValidations.has(uri)) return;
+    try {
+      await this.connection.sendDiagnostics({ uri, version, diagnostics });
+    } catch (error) {
+      this.logger.error('could not publish diagnostics', { uri, error: String(error) });
     }
   }
 }

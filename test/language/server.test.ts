@@ -2,13 +2,14 @@
 import assert from 'node:assert/strict';
 import { fork, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   CompletionItemKind,
   createProtocolConnection,
+  DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
   ExitNotification,
   FileChangeType,
@@ -152,6 +153,86 @@ describe('language server (LSP over stdio)', function () {
       assert.deepEqual(await client.diagnostics(uri, () => true, since), []);
     });
 
+    it('reports an undefined alias at the alias, replacing the previous version\'s diagnostics', async function () {
+      const broken = validManifest.replace('memory: 512', 'memory: 1');
+      const text = validManifest.replace('memory: 512', 'memory: *nosuch');
+      const { uri } = project({ 'nimbus.yaml': broken, 'src/thumbnail.ts': thumbnailSource });
+      await client.open(uri, broken);
+      await client.diagnostics(uri, (list) => byCode(list, 'schema').length === 1);
+      const since = client.publishedCount;
+      await client.change(uri, text);
+      const diagnostics = await client.diagnostics(uri, () => true, since);
+      assert.deepEqual(diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.severity, diagnostic.message]), [
+        ['yaml', DiagnosticSeverity.Error, 'alias *nosuch is not defined; define it with &nosuch before using it'],
+      ]);
+      assert.deepEqual(diagnostics[0].range, { start: positionOf(text, '*nosuch'), end: positionOf(text, '*nosuch', 7) });
+      await client.close(uri);
+    });
+
+    it('publishes why checking failed rather than leaving the previous diagnostics', async function () {
+      const broken = validManifest.replace('memory: 512', 'memory: 1');
+      const text = validManifest.replace('src/thumbnail.handler', 'src/loop.handler');
+      const { folder, uri } = project({ 'nimbus.yaml': broken, 'src/thumbnail.ts': thumbnailSource });
+      // A file that links to itself: reading it fails with ELOOP, which the handler check does not expect.
+      symlinkSync(join(folder, 'src/loop.ts'), join(folder, 'src/loop.ts'));
+      await client.open(uri, broken);
+      await client.diagnostics(uri, (list) => byCode(list, 'schema').length === 1);
+      const since = client.publishedCount;
+      await client.change(uri, text);
+      const diagnostics = await client.diagnostics(uri, () => true, since);
+      assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+      assert.equal(diagnostics[0].code, 'check-failed');
+      assert.equal(diagnostics[0].severity, DiagnosticSeverity.Error);
+      assert.match(String(diagnostics[0].message), /^could not check this manifest: ELOOP/);
+      await client.close(uri);
+    });
+
+    it('says a manifest is one YAML document, at the start of the second', async function () {
+      const text = `${validManifest}---
+functions:
+  other:
+    handler: src/thumbnail.handler
+`;
+      const { uri } = project({ 'nimbus.yaml': text, 'src/thumbnail.ts': thumbnailSource });
+      await client.open(uri, text);
+      const [diagnostic, ...others] = await client.diagnostics(uri, (list) => list.length > 0);
+      assert.deepEqual(others, []);
+      assert.equal(diagnostic.message, 'nimbus.yaml must be a single YAML document, but a second one starts here; remove this --- and what follows, or merge the two into one');
+      assert.deepEqual(diagnostic.range, { start: positionOf(text, '---'), end: positionOf(text, '---', 3) });
+      await client.close(uri);
+    });
+
+    it('names a key given twice and underlines the repeated one', async function () {
+      const text = validManifest.replace('    memory: 512\n', '    memory: 512\n    timeout: 3\n    memory: 256\n');
+      const { uri } = project({ 'nimbus.yaml': text, 'src/thumbnail.ts': thumbnailSource });
+      await client.open(uri, text);
+      const [diagnostic, ...others] = await client.diagnostics(uri, (list) => list.length > 0);
+      assert.deepEqual(others, []);
+      assert.equal(diagnostic.message, 'memory is given twice in functions.thumbnail (first on line 5); keep one');
+      assert.deepEqual(diagnostic.range, { start: positionOf(text, 'memory', 0, 2), end: positionOf(text, 'memory', 6, 2) });
+      await client.close(uri);
+    });
+
+    it('reports an unclosed string at its opening quote, not at the end of the file', async function () {
+      const text = validManifest.replace('handler: src/thumbnail.handler', 'handler: "src/thumbnail.handler');
+      const { uri } = project({ 'nimbus.yaml': text, 'src/thumbnail.ts': thumbnailSource });
+      await client.open(uri, text);
+      const [diagnostic, ...others] = await client.diagnostics(uri, (list) => list.length > 0);
+      assert.deepEqual(others, []);
+      assert.equal(diagnostic.message, 'this string has no closing "; add " where it ends');
+      assert.deepEqual(diagnostic.range, { start: positionOf(text, '"src'), end: positionOf(text, '"src/thumbnail.handler', 22) });
+      await client.close(uri);
+    });
+
+    it('rejects a default export that a types-only file does not have', async function () {
+      const text = validManifest.replace('src/thumbnail.handler', 'src/types.default');
+      const { uri } = project({ 'nimbus.yaml': text, 'src/types.ts': readFileSync(join(__dirname, '../../examples/src/types.ts'), 'utf8') });
+      await client.open(uri, text);
+      const [missing] = byCode(await client.diagnostics(uri, (list) => list.length > 0), 'handler-export');
+      assert.ok(missing, 'a handler-export diagnostic');
+      assert.match(String(missing.message), /^'default' is not exported by src\/types\.ts .*; it exports nothing$/);
+      await client.close(uri);
+    });
     it('asks the client to watch handler source files', function () {
       const registration = client.registrations.find((item) => item.method === DidChangeWatchedFilesNotification.method);
       assert.ok(registration, 'a didChangeWatchedFiles registration');
@@ -240,6 +321,19 @@ functions:
       const handler = items.find((item) => item.label === 'src/thumbnail.handler')!;
       assert.equal(handler.kind, CompletionItemKind.Function);
       assert.equal(handler.textEdit!.newText, 'src/thumbnail.handler');
+      await client.close(uri);
+    });
+    it('offers only what a handler file exports at run time: nothing for types, no default for CommonJS', async function () {
+      const text = validManifest.replace('handler: src/thumbnail.handler', 'handler: src/');
+      const { uri } = project({
+        'nimbus.yaml': text,
+        'src/types.ts': readFileSync(join(__dirname, '../../examples/src/types.ts'), 'utf8'),
+        'src/orders.js': 'exports.consume = async (event) => event.Records.length;\n',
+      });
+      await client.open(uri, text);
+      const labels = (await client.completion(uri, positionOf(text, 'handler: src/', 13))).map((item) => item.label);
+      assert.ok(labels.includes('src/types') && labels.includes('src/orders.consume'), labels.join());
+      assert.deepEqual(labels.filter((label) => label.startsWith('src/types.') || label === 'src/orders.default'), []);
       await client.close(uri);
     });
   });

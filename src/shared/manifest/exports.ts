@@ -5,7 +5,7 @@ import { transform } from 'esbuild';
 import { extname } from './paths';
 
 export interface ModuleExports {
-  /** Export names found in the module itself ('default' for a default export). */
+  /** Export names found in the module itself, as the executor's CommonJS bundle has them ('default' only for a default export). */
   names: string[];
   /** Specifiers whose exports are passed on (`export * from './x'`, `module.exports = require('./x')`). */
   reexports: string[];
@@ -40,9 +40,10 @@ export async function analyzeExports(source: string, file: string): Promise<Modu
       return { names: [...names], reexports, format: 'esm' };
     }
   }
+  // The executor bundles to CommonJS and reads module.exports[name], so a CommonJS file (or a TypeScript file whose
+  // exports were all types, which esbuild leaves empty) has a 'default' only when it assigns one itself.
   await initCommonJsLexer();
   const result = parseCommonJs(code, file);
-  // Importing CommonJS from ESM always yields the whole module.exports as 'default', which a handler may name.
-  const names = new Set([...result.exports.filter((name) => name !== '__esModule'), 'default']);
+  const names = new Set(result.exports.filter((name) => name !== '__esModule'));
   return { names: [...names], reexports: result.reexports, format: 'commonjs' };
 }

@@ -12,6 +12,16 @@ export interface LocatedNode {
   depth: number;
 }
 
+export interface LocatedKey {
+  /** Path of the mapping that holds the key. */
+  path: PathSegment[];
+  key: Node;
+  /** The key's text, when it is a scalar. */
+  name?: string;
+  /** An earlier key of the same mapping with the same text, if any. */
+  first?: Node;
+}
+
 /** Offsets of the parsed text back to the text the user wrote, when the parser inserted characters (see quoteBraceRoutes). */
 export interface TextEdits {
   /** Sorted offsets, in the parsed text, of each inserted character. */
@@ -70,6 +80,39 @@ export class YamlLocator {
     let end = range[1];
     while (end > range[0] && /\s/.test(this.parsedText[end - 1])) end--;
     return this.offsetRange(range[0], end);
+  }
+
+  /** From an offset in the parsed text to the end of its line: for problems that run on past where they start, like an unclosed string. */
+  restOfLine(start: number): SourceRange {
+    const lineEnd = this.parsedText.indexOf('\n', start);
+    let end = lineEnd < 0 ? this.parsedText.length : lineEnd;
+    while (end > start && /\s/.test(this.parsedText[end - 1])) end--;
+    return this.offsetRange(start, end);
+  }
+
+  /** The mapping key whose text starts at an offset of the parsed text, with the path of its mapping and the key's first occurrence there. */
+  keyAt(offset: number): LocatedKey | undefined {
+    const search = (node: unknown, path: PathSegment[]): LocatedKey | undefined => {
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          const key = pair.key as Node | null;
+          if (key?.range?.[0] === offset) {
+            const name = isScalar(key) ? String(key.value) : undefined;
+            const first = node.items.find((other) => isScalar(other.key) && String(other.key.value) === name)?.key as Node | undefined;
+            return { path, key, name, first: first === key ? undefined : first };
+          }
+          const inValue = search(pair.value, [...path, isScalar(key) ? String(key.value) : String(key)]);
+          if (inValue) return inValue;
+        }
+      } else if (isSeq(node)) {
+        for (const [index, item] of node.items.entries()) {
+          const inItem = search(item, [...path, index]);
+          if (inItem) return inItem;
+        }
+      }
+      return undefined;
+    };
+    return search(this.document.contents, []);
   }
 
   /** Range of offsets in the parsed text, as 1-based lines and columns of the text the user wrote. */

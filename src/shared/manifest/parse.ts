@@ -1,7 +1,7 @@
 // Shared layer: parses nimbus.yaml into the Manifest model with exact-range diagnostics; pure, so the language server can run it per keystroke.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Cron } from 'croner';
-import { parseDocument } from 'yaml';
+import { parseDocument, visit, type Alias, type Document, type YAMLError } from 'yaml';
 import { compileRoute, routeShape, routeSyntaxError } from '../http/routes';
 import { quoteBraceRoutes, YamlLocator, type PathSegment } from './locate';
 import {
@@ -48,15 +48,23 @@ export function parseManifest(text: string, file: string): ParseResult {
   const report = (range: SourceRange, code: string, message: string, severity: ManifestDiagnostic['severity'] = 'error') =>
     diagnostics.push({ file, range, severity, code, message });
 
-  for (const problem of document.errors) {
-    report(locator.offsetRange(problem.pos[0], problem.pos[1]), 'yaml', `YAML syntax error: ${problem.message}`);
-  }
+  for (const problem of describeYamlErrors(document, locator, repaired.text, basename(file))) report(problem.range, 'yaml', problem.message);
   for (const problem of document.warnings) {
     report(locator.offsetRange(problem.pos[0], problem.pos[1]), 'yaml', problem.message, 'warning');
   }
   if (document.errors.length > 0) return { diagnostics };
+  const unresolved = describeUnresolvedAliases(document, locator);
+  for (const problem of unresolved) report(problem.range, 'yaml', problem.message);
+  if (unresolved.length > 0) return { diagnostics };
 
-  const value: unknown = document.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // What the checks above do not foresee (too many aliases, say) is still the document's problem, so it is said here rather than thrown.
+    report(locator.offsetRange(0, 0), 'yaml', `could not read the YAML: ${error instanceof Error ? error.message : String(error)}`);
+    return { diagnostics };
+  }
   if (value === null || value === undefined) {
     report(locator.offsetRange(0, 0), 'schema', 'the manifest is empty; add `functions:` with at least one function (run `nimbus init` for a sample)');
     return { diagnostics };
@@ -81,6 +89,77 @@ export function parseManifest(text: string, file: string): ParseResult {
 /** In reading order, so the CLI lists problems top to bottom. */
 export function sortDiagnostics(diagnostics: ManifestDiagnostic[]): ManifestDiagnostic[] {
   return diagnostics.sort((left, right) => left.range.start.line - right.range.start.line || left.range.start.column - right.range.start.column);
+}
+
+/** The yaml library's errors in words about nimbus.yaml, at the text to fix; errors it has no better words for keep its own. */
+function describeYamlErrors(document: Document, locator: YamlLocator, text: string, fileName: string): DescribedError[] {
+  const unclosed = document.errors.filter((problem) => problem.code === 'MISSING_CHAR' && /quote/.test(problem.message));
+  // An unclosed string swallows the rest of the file, so other errors at its end are its consequences.
+  const consequences = new Set(unclosed.map((problem) => problem.pos[0]));
+  return document.errors
+    .filter((problem) => unclosed.includes(problem) || !consequences.has(problem.pos[0]))
+    .map((problem) => describeYamlError(problem, document, locator, text, fileName));
+}
+
+function describeYamlError(problem: YAMLError, document: Document, locator: YamlLocator, text: string, fileName: string): DescribedError {
+  const [start, end] = problem.pos;
+  switch (problem.code) {
+    case 'MULTIPLE_DOCS': {
+      const what = text.startsWith('---', start) ? 'this --- and what follows' : 'it (from here to the end of the file)';
+      return {
+        range: locator.restOfLine(start),
+        message: `${fileName} must be a single YAML document, but a second one starts here; remove ${what}, or merge the two into one`,
+      };
+    }
+    case 'DUPLICATE_KEY': {
+      const found = locator.keyAt(start);
+      if (!found?.name) break;
+      const scope = found.path.length ? `in ${displayPath(found.path)}` : 'at the top level';
+      const firstLine = found.first?.range ? ` (first on line ${locator.rangeOf(found.first).start.line})` : '';
+      return { range: locator.rangeOf(found.key), message: `${found.name} is given twice ${scope}${firstLine}; keep one` };
+    }
+    case 'MISSING_CHAR': {
+      // The library reports where the file ends; the opening quote is where the string began, which is what to fix.
+      const quote = problem.message.includes("'") ? "'" : '"';
+      const opening = openStringEndingAt(document, start);
+      if (opening === undefined) break;
+      return { range: locator.restOfLine(opening), message: `this string has no closing ${quote}; add ${quote} where it ends` };
+    }
+  }
+  return { range: locator.offsetRange(start, end), message: `YAML syntax error: ${problem.message}` };
+}
+
+/** Start offset of the quoted scalar that runs up to `end` (an unclosed one ends where the file does). */
+function openStringEndingAt(document: Document, end: number): number | undefined {
+  let start: number | undefined;
+  visit(document, {
+    Scalar(_key, node) {
+      const range = node.range;
+      if (!range || (node.type !== 'QUOTE_DOUBLE' && node.type !== 'QUOTE_SINGLE')) return;
+      if (range[0] < end && end <= range[1] && (start === undefined || range[0] > start)) start = range[0];
+    },
+  });
+  return start;
+}
+
+/** Aliases with no anchor before them: the yaml library accepts them while parsing and only fails when asked for the values. */
+function describeUnresolvedAliases(document: Document, locator: YamlLocator): DescribedError[] {
+  const anchors = new Set<string>();
+  const unresolved: Alias[] = [];
+  visit(document, {
+    Alias(_key, node) {
+      if (!node.resolve(document)) unresolved.push(node);
+    },
+    Node(_key, node) {
+      if (node.anchor) anchors.add(node.anchor);
+    },
+  });
+  return unresolved.map((alias) => ({
+    range: locator.rangeOf(alias),
+    message: anchors.has(alias.source)
+      ? `alias *${alias.source} is used before its anchor; move &${alias.source} above this line (YAML reads anchors top to bottom)`
+      : `alias *${alias.source} is not defined; define it with &${alias.source} before using it`,
+  }));
 }
 
 interface RawManifest {

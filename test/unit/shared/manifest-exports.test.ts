@@ -1,5 +1,7 @@
 // Unit tests of export discovery for handler files: TypeScript, ESM and CommonJS.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { analyzeExports, listExports } from '../../../src/shared/manifest';
 
 describe('handler export discovery', () => {
@@ -22,16 +24,24 @@ describe('handler export discovery', () => {
     assert.deepEqual(result, { names: ['handler', 'default'], reexports: ['./impl.js'], format: 'esm' });
   });
 
-  it('lists CommonJS exports (plus default) from exports.x and module.exports = {...}', async () => {
-    assert.deepEqual((await listExports('exports.handler = async () => 1;\n', '/p/a.js')).sort(), ['default', 'handler']);
-    assert.deepEqual((await listExports('const handler = 1, b = 2;\nmodule.exports = { handler, b };\n', '/p/a.cjs')).sort(), ['b', 'default', 'handler']);
+  it('lists CommonJS exports from exports.x and module.exports = {...}, with a default only when the file sets one', async () => {
+    assert.deepEqual(await listExports('exports.handler = async () => 1;\n', '/p/a.js'), ['handler']);
+    assert.deepEqual((await listExports('const handler = 1, b = 2;\nmodule.exports = { handler, b };\n', '/p/a.cjs')).sort(), ['b', 'handler']);
+    assert.deepEqual((await listExports('exports.__esModule = true;\nexports.default = async () => 1;\n', '/p/a.js')), ['default']);
+    assert.deepEqual(await listExports('module.exports = async () => 1;\n', '/p/a.js'), []);
     const reexporting = await analyzeExports("module.exports = require('./impl');\n", '/p/a.cjs');
     assert.deepEqual(reexporting.reexports, ['./impl']);
   });
 
+  it('finds no exports in a TypeScript file of types only (examples/src/types.ts), as its bundle has none', async () => {
+    const file = path.resolve(__dirname, '../../../examples/src/types.ts');
+    assert.deepEqual(await listExports(readFileSync(file, 'utf8'), file), []);
+    assert.deepEqual(await listExports('export type A = 1;\ndeclare global { const x: number }\n', '/p/types.mts'), []);
+  });
+
   it('reads a .cts file written with ESM syntax and one written with exports.x', async () => {
     assert.deepEqual(await listExports('export const handler = (): number => 1;\n', '/p/a.cts'), ['handler']);
-    assert.deepEqual((await listExports('exports.handler = (): number => 1;\n', '/p/b.cts')).sort(), ['default', 'handler']);
+    assert.deepEqual(await listExports('exports.handler = (): number => 1;\n', '/p/b.cts'), ['handler']);
   });
 
   it('reports a syntax error instead of guessing', async () => {

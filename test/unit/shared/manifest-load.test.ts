@@ -74,7 +74,7 @@ describe('manifest loading', () => {
     const error = await loadError(manifestPath);
     const [diagnostic] = error.details as ManifestDiagnostic[];
     assert.equal(diagnostic.code, 'handler-export');
-    assert.equal(diagnostic.message, "'handler' is not exported by src/a.js (handler of function 'a'); it exports main, other, default");
+    assert.equal(diagnostic.message, "'handler' is not exported by src/a.js (handler of function 'a'); it exports main, other");
   });
 
   it('accepts a default export for a handler named fetch', async () => {

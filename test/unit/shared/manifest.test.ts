@@ -176,15 +176,49 @@ functions:
     assert.equal(diagnostics[0].code, 'yaml');
     assert.equal(diagnostics[0].message, 'YAML syntax error: Tabs are not allowed as indentation');
     assert.deepEqual(diagnostics[0].range.start, { line: 2, column: 1 });
-    const unterminated = parse('functions:\n  a:\n    handler: "src/a.handler\n').diagnostics;
-    assert.match(unterminated[0].message, /^YAML syntax error: Missing closing "quote/);
   });
 
-  it('reports duplicate keys as YAML errors', () => {
+  it('reports an unclosed string from its opening quote to the end of that line, also inside a flow mapping', () => {
+    const text = 'functions:\n  a:\n    handler: "src/a.handler\n    memory: 128\n';
+    const diagnostic = only(parse(text).diagnostics, 'yaml');
+    assert.equal(diagnostic.message, 'this string has no closing "; add " where it ends');
+    assert.deepEqual(diagnostic.range, { start: positionOf(text, '"src'), end: { line: 3, column: 28 } });
+    const flow = "functions:\n  a:\n    handler: src/a.handler\n    env: { A: 'x, B: y }\n";
+    const [inFlow, ...others] = parse(flow).diagnostics;
+    assert.deepEqual(others, []);
+    assert.equal(inFlow.message, "this string has no closing '; add ' where it ends");
+    assert.deepEqual(inFlow.range.start, positionOf(flow, "'x"));
+  });
+
+  it('names a duplicate key and its mapping, at the repeated key', () => {
     const text = 'functions:\n  a:\n    handler: src/a.handler\n    memory: 128\n    memory: 256\n';
-    const { diagnostics } = parse(text);
-    assert.equal(diagnostics[0].code, 'yaml');
-    assert.equal(diagnostics[0].range.start.line, 5);
+    const diagnostic = only(parse(text).diagnostics, 'yaml');
+    assert.equal(diagnostic.message, 'memory is given twice in functions.a (first on line 4); keep one');
+    assert.deepEqual(diagnostic.range, { start: positionOf(text, 'memory', 1), end: { line: 5, column: 11 } });
+    const top = parse('functions: {}\nfunctions:\n  a: { handler: src/a.handler }\n').diagnostics;
+    assert.equal(top[0].message, 'functions is given twice at the top level (first on line 1); keep one');
+    const inList = parse('functions:\n  a:\n    handler: src/a.handler\n    triggers:\n      - http: { path: /a, path: /b }\n').diagnostics;
+    assert.equal(inList[0].message, 'path is given twice in functions.a.triggers[0].http (first on line 5); keep one');
+  });
+
+  it('says nimbus.yaml is a single YAML document, at the start of the second one', () => {
+    const text = 'functions:\n  a:\n    handler: src/a.handler\n---\nfunctions:\n  b:\n    handler: src/b.handler\n';
+    const diagnostic = only(parse(text).diagnostics, 'yaml');
+    assert.equal(diagnostic.message, 'nimbus.yaml must be a single YAML document, but a second one starts here; remove this --- and what follows, or merge the two into one');
+    assert.deepEqual(diagnostic.range, { start: { line: 4, column: 1 }, end: { line: 4, column: 4 } });
+    const afterEnd = parse('functions:\n  a:\n    handler: src/a.handler\n...\nfunctions: {}\n').diagnostics;
+    assert.match(afterEnd[0].message, /a second one starts here; remove it \(from here to the end of the file\), or merge/);
+    assert.deepEqual(afterEnd[0].range, { start: { line: 5, column: 1 }, end: { line: 5, column: 14 } });
+  });
+
+  it('reports an alias with no anchor, or with its anchor only further down, at the alias', () => {
+    const text = 'functions:\n  api:\n    handler: src/api.handler\n    memory: *nosuch\n';
+    const diagnostic = only(parse(text).diagnostics, 'yaml');
+    assert.equal(diagnostic.message, 'alias *nosuch is not defined; define it with &nosuch before using it');
+    assert.deepEqual(diagnostic.range, { start: positionOf(text, '*nosuch'), end: { line: 4, column: 20 } });
+    const later = parse('functions:\n  a:\n    <<: *common\nx-common: &common\n  handler: src/a.handler\n').diagnostics;
+    assert.equal(later[0].message, 'alias *common is used before its anchor; move &common above this line (YAML reads anchors top to bottom)');
+    assert.deepEqual(later[0].range.start, { line: 3, column: 9 });
   });
 
   it('suggests the closest property name for a typo, at the key', () => {
