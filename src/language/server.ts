@@ -22,6 +22,7 @@ import { failureDiagnostic, toLspDiagnostic } from './diagnostics';
 import { ExportCache } from './handlerSources';
 import { hoverManifest } from './hover';
 import { SchemaNavigator, type JsonSchema } from './schemaNavigator';
+import { manifestSymbols } from './symbols';
 import { parseYaml } from './yamlCursor';
 
 /** Quiet time after the last keystroke before a manifest is validated again (handler checks read files). */
@@ -97,6 +98,10 @@ export class NimbusLanguageServer extends Disposable {
       const environment = { document, yaml: parseYaml(document.getText()), root: rootOf(document), files: this.files, links };
       return (await defineManifest(environment, document.offsetAt(position))) ?? null;
     });
+    connection.onDocumentSymbol(({ textDocument }) => {
+      const document = this.manifestDocument(textDocument.uri);
+      return document ? manifestSymbols(document) : [];
+    });
     connection.onCodeAction(async ({ textDocument, context }) => {
       const document = this.manifestDocument(textDocument.uri);
       if (!document) return [];
@@ -124,6 +129,7 @@ export class NimbusLanguageServer extends Disposable {
         hoverProvider: true,
         definitionProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        documentSymbolProvider: { label: 'nimbus.yaml' },
       },
       serverInfo: { name: 'nimbus-language-server' },
     };

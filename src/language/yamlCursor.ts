@@ -27,7 +27,8 @@ function toParsedOffset(parsed: ParsedYaml, offset: number): number {
   return result;
 }
 
-function toOriginalOffset(parsed: ParsedYaml, offset: number): number {
+/** An offset of the parsed text (a node's range) in the user's text. */
+export function toOriginalOffset(parsed: ParsedYaml, offset: number): number {
   return offset - parsed.inserted.filter((position) => position < offset).length;
 }
 

@@ -11,6 +11,7 @@ import {
   DidChangeTextDocumentNotification,
   DidChangeWatchedFilesNotification,
   DidCloseTextDocumentNotification,
+  DocumentSymbolRequest,
   DidOpenTextDocumentNotification,
   ExitNotification,
   HoverRequest,
@@ -27,6 +28,7 @@ import {
   type CompletionItem,
   type CompletionList,
   type Definition,
+  type DocumentSymbol,
   type Diagnostic,
   type FileEvent,
   type Hover,
@@ -165,6 +167,10 @@ export class LanguageServerClient {
 
   async definition(uri: string, position: Position): Promise<Definition | LocationLink[] | null> {
     return this.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position });
+  }
+
+  async symbols(uri: string): Promise<DocumentSymbol[]> {
+    return ((await this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) ?? []) as DocumentSymbol[];
   }
 
   async codeActions(uri: string, diagnostics: Diagnostic[]): Promise<(CodeAction | Command)[]> {

@@ -20,6 +20,7 @@ import {
   type CodeAction,
   type CreateFile,
   type Diagnostic,
+  type DocumentSymbol,
   type Location,
   type MarkupContent,
   type TextDocumentEdit,
@@ -381,6 +382,25 @@ functions:
         start: positionOf(thumbnailSource, 'handler('),
         end: positionOf(thumbnailSource, 'handler(', 7),
       });
+      await client.close(uri);
+    });
+  });
+
+  describe('outline', function () {
+    it('lists the functions with their handler and triggers, also while the manifest has errors', async function () {
+      const text = validManifest.replace('memory: 512', 'memory: 5');
+      const { uri } = project({ 'nimbus.yaml': text, 'src/thumbnail.ts': thumbnailSource });
+      await client.open(uri, text);
+      const symbols = await client.symbols(uri);
+      const outline = (list: DocumentSymbol[] | undefined): unknown[] =>
+        (list ?? []).map((entry) => (entry.children ? [entry.name, entry.detail ?? null, outline(entry.children)] : [entry.name, entry.detail ?? null]));
+      assert.deepEqual(outline(symbols), [
+        ['service', 'photos'],
+        ['functions', null, [['thumbnail', 'src/thumbnail.handler', [['http GET /thumbs/{id}', null], ['schedule */5 * * * *', null]]]]],
+      ]);
+      const thumbnail = symbols[1]!.children![0]!;
+      assert.deepEqual(thumbnail.selectionRange, { start: positionOf(text, 'thumbnail:'), end: positionOf(text, 'thumbnail:', 'thumbnail'.length) });
+      assert.deepEqual(thumbnail.children![0]!.selectionRange.start, positionOf(text, 'http:'));
       await client.close(uri);
     });
   });
