@@ -1,5 +1,7 @@
-// Language layer: quick fixes for handler diagnostics — create the missing handler file, or add the missing export to it.
+// Language layer: quick fixes for handler diagnostics — create the missing handler file, add the missing export to it,
+// or name the export it has that the handler's name was close to (a typo).
 import { join } from 'node:path';
+import leven from 'leven';
 import { pathToFileURL } from 'node:url';
 import {
   CodeAction,
@@ -51,6 +53,18 @@ export async function codeActionsFor(environment: CodeActionEnvironment, diagnos
       actions.push({ ...action, diagnostics: [diagnostic], isPreferred: true });
     }
 
+    const wanted = resolved.exportName;
+    const nearest = diagnostic.code === 'handler-export' ? nearestName(wanted, resolved.exports ?? []) : undefined;
+    if (nearest) {
+      // The export's part of the handler string, as the user wrote it: after its last dot.
+      const exportStart = location.end - (location.scalar.value.length - location.scalar.value.lastIndexOf('.') - 1) - quoteLength(location);
+      const range = { start: environment.document.positionAt(exportStart), end: environment.document.positionAt(exportStart + wanted.length) };
+      const action = CodeAction.create(`Change to \`${nearest}\` (exported by ${resolved.writtenPath})`, {
+        changes: { [environment.document.uri]: [TextEdit.replace(range, nearest)] },
+      }, CodeActionKind.QuickFix);
+      actions.push({ ...action, diagnostics: [diagnostic], isPreferred: true });
+    }
+
     if (diagnostic.code === 'handler-export' && resolved.file && resolved.source !== undefined) {
       const source = resolved.source;
       const uri = pathToFileURL(resolved.file).href;
@@ -60,8 +74,24 @@ export async function codeActionsFor(environment: CodeActionEnvironment, diagnos
       const action = CodeAction.create(`Add export \`${resolved.exportName}\``, {
         documentChanges: [TextDocumentEdit.create({ uri, version: null }, [TextEdit.insert(end, text)])],
       }, CodeActionKind.QuickFix);
-      actions.push({ ...action, diagnostics: [diagnostic], isPreferred: true });
+      actions.push({ ...action, diagnostics: [diagnostic], isPreferred: !nearest });
     }
   }
   return actions;
+}
+
+/** The export a mistyped name most likely meant: at most two edits away, and fewer than half its letters. */
+function nearestName(name: string, exports: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of exports) {
+    if (candidate === '__esModule' || candidate === name) continue;
+    const distance = leven(name.toLowerCase(), candidate.toLowerCase());
+    if (distance <= 2 && distance < name.length / 2 && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+/** 1 when the scalar is quoted (its end offset then includes the closing quote), else 0. */
+function quoteLength(location: { scalar: { type?: string | null } }): number {
+  return location.scalar.type === 'QUOTE_DOUBLE' || location.scalar.type === 'QUOTE_SINGLE' ? 1 : 0;
 }

@@ -436,6 +436,24 @@ functions:
       assert.match((edit.edits[0] as TextEdit).newText, /^\nexport async function resize\(/);
       await client.close(uri);
     });
+
+    it('offers the export a mistyped name was close to, before adding one', async function () {
+      for (const written of ['src/thumbnail.handlr', '"src/thumbnail.Handler"']) {
+        const text = validManifest.replace('src/thumbnail.handler', written);
+        const { uri } = project({ 'nimbus.yaml': text, 'src/thumbnail.ts': thumbnailSource });
+        await client.open(uri, text);
+        const diagnostics = byCode(await client.diagnostics(uri, (list) => list.length > 0), 'handler-export');
+        const actions = (await client.codeActions(uri, diagnostics)) as CodeAction[];
+        assert.deepEqual(actions.map((action) => [action.title, action.isPreferred]), [
+          ['Change to `handler` (exported by src/thumbnail)', true],
+          [`Add export \`${written.replace(/"/g, '').split('.')[1]}\``, false],
+        ]);
+        const [change] = actions[0].edit!.changes![uri]!;
+        const typed = written.replace(/"/g, '').split('.')[1]!;
+        assert.deepEqual(change, { range: { start: positionOf(text, typed), end: positionOf(text, typed, typed.length) }, newText: 'handler' });
+        await client.close(uri);
+      }
+    });
   });
 
   describe('transports', function () {
