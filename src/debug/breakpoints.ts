@@ -1,7 +1,9 @@
 // Debug layer: source breakpoints of one debugged bundle — where they go in the bundle (through its source map),
-// binding them in V8 by URL before the bundle loads, conditions, hit counts and logpoints.
+// binding them in V8 by URL before the bundle loads, conditions (a syntax error said on the breakpoint), hit counts
+// and logpoints (counted and formatted inside the instance).
 
 import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { CdpClient, Protocol } from './cdp';
 import { normalizePath, type BundleSourceMap } from './sourceMaps';
@@ -53,29 +55,178 @@ export function hitConditionMet(condition: HitCondition, hits: number): boolean 
   }
 }
 
+/** The function a logpoint's condition calls, installed in the instance by logpointSupportSource. */
+const logpointHook = "globalThis[Symbol.for('nimbus.debug.logpoint')]";
+
 /**
- * A logpoint is a condition that logs and never pauses: `{expression}` parts become template-literal
- * substitutions, so the line goes through the function's own console and reaches the Debug Console with its logs.
+ * Runs inside the instance (evaluated once, at connect): counts a logpoint's hits, and when its hit condition holds
+ * writes its line through the function's console — each `{expression}` formatted as console.log formats it (objects
+ * as previews, `Counter { count: 1 }`), or `{ReferenceError: …}` in its place when it throws. Answers false, so V8
+ * never pauses.
  */
-export function logpointCondition(logMessage: string, condition?: string): string {
-  let template = '';
-  let index = 0;
-  while (index < logMessage.length) {
-    const open = logMessage.indexOf('{', index);
-    const close = open < 0 ? -1 : logMessage.indexOf('}', open);
-    if (open < 0 || close < 0) {
-      template += escapeTemplateText(logMessage.slice(index));
-      break;
-    }
-    template += escapeTemplateText(logMessage.slice(index, open)) + '${' + logMessage.slice(open + 1, close) + '}';
-    index = close + 1;
-  }
-  const log = `(console.log(\`${template}\`), false)`;
-  return condition ? `(${condition}) && ${log}` : log;
+export const logpointSupportSource = `Object.defineProperty(globalThis, Symbol.for('nimbus.debug.logpoint'), { value: (() => {
+  const { format } = process.getBuiltinModule('node:util');
+  const hits = new Map();
+  return (id, hitTest, texts, expressions) => {
+    const count = (hits.get(id) ?? 0) + 1;
+    hits.set(id, count);
+    if (hitTest && !hitTest(count)) return false;
+    let line = texts[0];
+    expressions.forEach((expression, index) => {
+      let text;
+      try {
+        const value = expression();
+        text = typeof value === 'string' ? value : format(value);
+      } catch (error) {
+        text = '{' + (error instanceof Error ? String(error) : format(error)) + '}';
+      }
+      line += text + texts[index + 1];
+    });
+    console.log(line);
+    return false;
+  };
+})() })`;
+
+/** A log message split at its `{expression}` parts: `texts` has one more element than `expressions`. */
+export interface LogMessage {
+  texts: string[];
+  expressions: string[];
 }
 
-function escapeTemplateText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+/**
+ * Splits a log message into text and `{expression}` parts. An expression ends at the `}` that closes its `{`, past
+ * strings, template literals and nested brackets inside it (`{"}"}`, `{`x${i}`}`, `{ {a: 1}.a }`; regular
+ * expression literals are not recognized). `{{` and `}}` stand for a literal `{` and `}`, as in Python's and C#'s
+ * format strings. A `{` without its `}`, and `{}`, are text.
+ */
+export function parseLogMessage(message: string): LogMessage {
+  const texts: string[] = [];
+  const expressions: string[] = [];
+  let text = '';
+  let index = 0;
+  while (index < message.length) {
+    const char = message[index]!;
+    if ((char === '{' || char === '}') && message[index + 1] === char) {
+      text += char;
+      index += 2;
+      continue;
+    }
+    const end = char === '{' ? expressionEnd(message, index + 1) : undefined;
+    if (end !== undefined && message.slice(index + 1, end).trim()) {
+      texts.push(text);
+      expressions.push(message.slice(index + 1, end));
+      text = '';
+      index = end + 1;
+      continue;
+    }
+    text += char;
+    index++;
+  }
+  texts.push(text);
+  return { texts, expressions };
+}
+
+/** The index of the `}` that ends the expression starting at `start`, or undefined when it does not end. */
+function expressionEnd(text: string, start: number): number | undefined {
+  // What closes each open bracket, and '`' for a template literal being read.
+  const closers: string[] = [];
+  let index = start;
+  while (index < text.length) {
+    const char = text[index]!;
+    if (closers.at(-1) === '`') {
+      if (char === '\\') {
+        index += 2;
+      } else if (char === '$' && text[index + 1] === '{') {
+        closers.push('}');
+        index += 2;
+      } else {
+        if (char === '`') closers.pop();
+        index++;
+      }
+      continue;
+    }
+    if (char === '"' || char === "'") {
+      index = stringEnd(text, index);
+      continue;
+    }
+    if (char === '/' && text[index + 1] === '*') {
+      const close = text.indexOf('*/', index + 2);
+      if (close < 0) return undefined;
+      index = close + 2;
+      continue;
+    }
+    if (char === '`') closers.push('`');
+    else if (char === '(') closers.push(')');
+    else if (char === '[') closers.push(']');
+    else if (char === '{') closers.push('}');
+    else if (char === ')' || char === ']' || char === '}') {
+      if (closers.length === 0) return char === '}' ? index : undefined;
+      if (closers.pop() !== char) return undefined;
+    }
+    index++;
+  }
+  return undefined;
+}
+
+/** The index after the string literal opening at `start` (or the text's end when it is not closed). */
+function stringEnd(text: string, start: number): number {
+  const quote = text[start];
+  for (let index = start + 1; index < text.length; index++) {
+    if (text[index] === '\\') index++;
+    else if (text[index] === quote) return index + 1;
+  }
+  return text.length;
+}
+
+/** The hit condition as JavaScript, for hits counted inside the instance: `(hits) => hits > 8`. */
+export function hitTestSource(condition: HitCondition): string {
+  if (condition.operator === '%') return `(hits) => ${condition.count > 0 ? `hits % ${condition.count} === 0` : 'false'}`;
+  return `(hits) => hits ${condition.operator === '==' ? '===' : condition.operator} ${condition.count}`;
+}
+
+/**
+ * A logpoint is a condition that logs and never pauses: it hands the message's parts, each expression as a
+ * function of the paused scope, to the hook logpointSupportSource installs. Its hits are counted there too, as V8
+ * never pauses to let the adapter count them. Newlines keep a trailing `//` comment from swallowing what follows.
+ */
+export function logpointCondition(id: number, message: LogMessage, options: { condition?: string; hitCondition?: HitCondition } = {}): string {
+  const expressions = message.expressions.map((expression) => `() => (${expression}\n)`).join(', ');
+  const hitTest = options.hitCondition ? hitTestSource(options.hitCondition) : 'undefined';
+  const log = `${logpointHook}?.(${id}, ${hitTest}, ${JSON.stringify(message.texts)}, [${expressions}])`;
+  return options.condition ? `(${options.condition}\n) && ${log}` : log;
+}
+
+/** The syntax error V8 reports compiling `source` as a script (how it compiles breakpoint conditions), if any. */
+export function syntaxErrorIn(source: string): string | undefined {
+  try {
+    new Script(source);
+    return undefined;
+  } catch (error) {
+    return error instanceof SyntaxError ? `${error.name}: ${error.message}` : undefined;
+  }
+}
+
+/** The syntax error of `expression` as one expression, in the words V8 finds for it on its own when it has some. */
+function expressionSyntaxError(expression: string): string | undefined {
+  const wrapped = syntaxErrorIn(`(${expression}\n)`);
+  return wrapped && (syntaxErrorIn(expression) ?? wrapped);
+}
+
+/**
+ * Why a condition or log message cannot be bound as written, or undefined when it can. V8 would take it and
+ * silently never stop (an evaluation that throws counts as false), so the breakpoint says it, unverified.
+ */
+function conditionProblem(condition: string | undefined, message: LogMessage | undefined): string | undefined {
+  if (condition !== undefined) {
+    // A logpoint's condition becomes part of an expression; a breakpoint's is compiled as it is.
+    const error = message ? expressionSyntaxError(condition) : syntaxErrorIn(condition);
+    if (error) return `The condition "${condition}" has a syntax error (${error}); fix it and the breakpoint binds.`;
+  }
+  for (const expression of message?.expressions ?? []) {
+    const error = expressionSyntaxError(expression);
+    if (error) return `The part {${expression}} of the log message has a syntax error (${error}); fix it and the logpoint binds.`;
+  }
+  return undefined;
 }
 
 /** A regex for V8's `urlRegex` matching the bundle by path or by file URL (CommonJS scripts are reported as file URLs). */
@@ -163,7 +314,10 @@ export class BreakpointManager {
         : `This file is not part of the debugged function's bundle (it is not imported from its handler).`;
       return record;
     }
-    const condition = record.logMessage ? logpointCondition(record.logMessage, record.condition) : record.condition;
+    const logMessage = record.logMessage === undefined ? undefined : parseLogMessage(record.logMessage);
+    record.message = conditionProblem(record.condition, logMessage);
+    if (record.message) return record;
+    const condition = logMessage ? logpointCondition(record.id, logMessage, { condition: record.condition, hitCondition: record.hitCondition }) : record.condition;
     let result: { breakpointId: Protocol.BreakpointId; locations: Protocol.Location[] };
     try {
       result = await this.cdp.api.Debugger.setBreakpointByUrl({

@@ -15,9 +15,10 @@ import { createLogger, type Logger } from '../shared/logger';
 import { functionByName, loadManifest } from '../shared/manifest';
 import type { FunctionSpec, Manifest } from '../shared/manifest/model';
 import type { DebugInstance, Executor, ExecutorOptions, InvokeOptions } from '../executor/api';
+import { pausedTimeHookKey } from '../executor/protocol';
 import { createExecutor } from '../executor/index';
 import { Gateway } from '../executor/gateway';
-import { BreakpointManager, bundleUrlRegex } from './breakpoints';
+import { BreakpointManager, bundleUrlRegex, logpointSupportSource } from './breakpoints';
 import { CdpClient, type Protocol } from './cdp';
 import { parseLaunchArguments, type NimbusLaunchArguments } from './launchArguments';
 import { consoleMirrorSource, DebugConsole } from './output';
@@ -43,6 +44,9 @@ const pauseRepeats = 25;
 const pauseRepeatMs = 200;
 /** How long a function paused outside its own code runs on before the adapter pauses it again. */
 const pauseRetryMs = 10;
+
+/** What the harness installs in a debug instance to move its running invocations' deadlines by time spent paused. */
+const pausedTimeHook = `globalThis[Symbol.for(${JSON.stringify(pausedTimeHookKey)})]`;
 
 /** The id of every error response; the message is what matters to a user. */
 const dapErrorId = 3000;
@@ -127,6 +131,8 @@ export class NimbusDebugSession extends DebugSession {
   private glueSteps = 0;
   /** Debugger.paused events so far, to tell whether a pause request took effect. */
   private pausedEvents = 0;
+  /** Since when (performance.now()) the function is paused and the harness has not yet left that time out. */
+  private pausedSince?: number;
   private shuttingDown = false;
   private shutdownPromise?: Promise<void>;
 
@@ -294,9 +300,9 @@ export class NimbusDebugSession extends DebugSession {
     this.instance = instance;
     this.store.add(instance);
     this.store.add(
-      instance.onDidExit(({ code, signal }) => {
+      instance.onDidExit(({ code, signal, reason }) => {
         if (this.shuttingDown) return;
-        this.output('console', `The function's process exited (${signal ? `signal ${signal}` : `code ${code}`}).\n`);
+        this.output('console', reason ? `The function's process has ended: ${reason}.\n` : `The function's process exited (${signal ? `signal ${signal}` : `code ${code}`}).\n`);
         this.debugConsole.event(new TerminatedEvent());
         void this.debugConsole.drained().then(() => this.disposeAll());
       }),
@@ -324,6 +330,7 @@ export class NimbusDebugSession extends DebugSession {
     await Promise.all([cdp.api.Runtime.enable(), cdp.api.Debugger.enable({})]);
     await Promise.all([
       cdp.api.Runtime.evaluate({ expression: consoleMirrorSource, silent: true }),
+      cdp.api.Runtime.evaluate({ expression: logpointSupportSource, silent: true }),
       cdp.api.Debugger.setAsyncCallStackDepth({ maxDepth: 32 }),
       cdp.api.Debugger.setPauseOnExceptions({ state: this.pauseOnExceptionsState() }),
       // "Just my code": V8 steps over the harness and Node's internals instead of stopping in them.
@@ -390,17 +397,18 @@ export class NimbusDebugSession extends DebugSession {
     return instance.invoke(event, options);
   }
 
-  /** Runs one event through the instance, streaming its logs, then shows the result and the REPORT line. */
-  private async invokeAndReport(event: unknown): Promise<NimbusResultBody> {
+  /**
+   * Runs the launch's event through the instance, streaming its logs, then shows the result and the REPORT line. The
+   * launch was answered before the event runs, so an event that cannot run is told in the console and in nimbusResult.
+   */
+  private async invokeAndReport(event: unknown): Promise<void> {
     try {
-      const result = await this.invokeInstance(event, { onLog: (line) => this.outputLog(line) });
-      return this.reportResult(result);
+      this.reportResult(await this.invokeInstance(event, { onLog: (line) => this.outputLog(line) }));
     } catch (error) {
       const nimbusError = toNimbusError(error);
       if (!this.shuttingDown) this.output('stderr', `${nimbusError.message}\n`);
       const body: NimbusResultBody = { requestId: '', error: { errorType: nimbusError.code, errorMessage: nimbusError.message }, durationMs: 0, billedMs: 0, maxMemoryMB: 0 };
       this.debugConsole.event(new DapEvent(nimbusResultEvent, body));
-      return body;
     }
   }
 
@@ -430,12 +438,12 @@ export class NimbusDebugSession extends DebugSession {
       this.fail(response, new NimbusError('USAGE', `Unknown request "${command}"; the Nimbus adapter adds only "${nimbusInvokeRequest}".`));
       return;
     }
-    if (!this.instance || this.shuttingDown) {
+    if (!this.instance) {
       this.fail(response, new NimbusError('DEBUG_ATTACH_FAILED', 'No function is running under the debugger; launch a debug session first.'));
       return;
     }
-    response.body = await this.invokeAndReport(args?.event ?? {});
-    this.sendResponse(response);
+    // An event that never ran (the function's process is gone) fails the request saying why, with no nimbusResult.
+    await this.respond(response, async () => this.reportResult(await this.invokeInstance(args?.event ?? {}, { onLog: (line) => this.outputLog(line) })));
   }
 
   // ---- breakpoints ---------------------------------------------------------------------------------------------
@@ -500,7 +508,7 @@ export class NimbusDebugSession extends DebugSession {
   protected override async continueRequest(response: DebugProtocol.ContinueResponse): Promise<void> {
     await this.respond(response, async () => {
       this.expectedStop = undefined;
-      await this.requireCdp().api.Debugger.resume({});
+      await this.run(this.requireCdp(), 'resume');
       return { allThreadsContinued: true };
     });
   }
@@ -546,13 +554,35 @@ export class NimbusDebugSession extends DebugSession {
     await this.respond(response, async () => {
       this.expectedStop = 'step';
       this.glueSteps = 0;
-      await this.requireCdp().api.Debugger[kind]({});
+      await this.run(this.requireCdp(), kind);
       return undefined;
     });
   }
 
+  /** Every command that lets the paused function run goes through here, so paused time never counts against it. */
+  private run(cdp: CdpClient, command: 'resume' | 'stepOver' | 'stepInto' | 'stepOut'): Promise<unknown> {
+    this.excludePausedTime(cdp);
+    return cdp.api.Debugger[command]({});
+  }
+
+  /**
+   * Has the harness move the running invocation's deadline by the time paused so far, so that
+   * getRemainingTimeInMillis() leaves it out as soon as the function runs again (or when the user evaluates while
+   * paused). Sent without waiting, right before the command that resumes or evaluates: CDP handles commands in
+   * order, so the hook has run when the function does, and stepping gets no slower. The executor's own clock (the
+   * timeout, the duration) keeps its own account through setPaused.
+   */
+  private excludePausedTime(cdp: CdpClient): void {
+    if (this.pausedSince === undefined) return;
+    const now = performance.now();
+    const pausedMs = now - this.pausedSince;
+    this.pausedSince = now;
+    void cdp.api.Runtime.evaluate({ expression: `${pausedTimeHook}?.(${pausedMs})`, silent: true }).catch(() => undefined);
+  }
+
   private async handlePaused(event: Protocol.PausedEvent): Promise<void> {
     this.pausedEvents++;
+    this.pausedSince = performance.now();
     this.instance?.setPaused(true);
     const cdp = this.requireCdp();
     const hit = this.breakpoints?.recordsFor(event.hitBreakpoints ?? []) ?? [];
@@ -565,7 +595,7 @@ export class NimbusDebugSession extends DebugSession {
       reason = 'entry';
     } else if (event.reason === 'exception' || event.reason === 'promiseRejection') {
       if (this.isOutsideMyCode(event.callFrames[0]) || (await this.isCaughtByFunction(event))) {
-        await cdp.api.Debugger.resume({});
+        await this.run(cdp, 'resume');
         return;
       }
       reason = 'exception';
@@ -576,7 +606,7 @@ export class NimbusDebugSession extends DebugSession {
       reason = 'breakpoint';
     } else if (hit.length && !this.expectedStop) {
       // Hit counts are the adapter's: V8 pauses on every hit, and the ones that don't count yet resume at once.
-      await cdp.api.Debugger.resume({});
+      await this.run(cdp, 'resume');
       return;
     } else if (this.expectedStop) {
       reason = this.expectedStop;
@@ -607,17 +637,18 @@ export class NimbusDebugSession extends DebugSession {
    */
   private async moveOnToUserCode(cdp: CdpClient, reason: 'step' | 'pause', callFrames: Protocol.CallFrame[]): Promise<void> {
     if (reason === 'step') {
-      await cdp.api.Debugger.stepInto({});
+      await this.run(cdp, 'stepInto');
     } else if (callFrames.slice(1).some((frame) => !this.shouldStepOn(frame))) {
-      await cdp.api.Debugger.stepOut({});
+      await this.run(cdp, 'stepOut');
     } else {
-      await cdp.api.Debugger.resume({});
+      await this.run(cdp, 'resume');
       await delay(pauseRetryMs);
       if (this.expectedStop === 'pause' && !this.paused && !cdp.isClosed && !this.shuttingDown) await cdp.api.Debugger.pause().catch(() => undefined);
     }
   }
 
   private handleResumed(): void {
+    this.pausedSince = undefined;
     this.instance?.setPaused(false);
     this.paused = undefined;
     this.variables?.clear();
@@ -661,6 +692,7 @@ export class NimbusDebugSession extends DebugSession {
       const cdp = this.requireCdp();
       const frame = args.frameId !== undefined ? this.frameOf(args.frameId) : this.paused?.event.callFrames[0];
       const repl = args.context === 'repl';
+      if (frame) this.excludePausedTime(cdp);
       const common = { expression: args.expression, objectGroup: pausedObjectGroup, generatePreview: true, includeCommandLineAPI: repl, silent: !repl };
       const evaluated = frame
         ? await cdp.api.Debugger.evaluateOnCallFrame({ ...common, callFrameId: frame.callFrameId, throwOnSideEffect: args.context === 'hover' })

@@ -2,12 +2,13 @@
 // assignment. Handles live until the function resumes.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { CdpClient, Protocol } from './cdp';
+import { NimbusError } from '../shared/errors';
+import { CdpError, type CdpClient, type Protocol } from './cdp';
 import { describeValue, isExpandable, toCallArgument, typeOf } from './values';
 
 /** What a variablesReference stands for. */
 type Container =
-  | { kind: 'scope'; callFrameId: Protocol.CallFrameId; scopeNumber: number; objectId: Protocol.RemoteObjectId }
+  | { kind: 'scope'; callFrameId: Protocol.CallFrameId; scopeNumber: number; objectId: Protocol.RemoteObjectId; name: string }
   | { kind: 'object'; objectId: Protocol.RemoteObjectId; evaluateName?: string };
 
 /** Object group of everything fetched while paused, released on resume so the function can free it. */
@@ -29,8 +30,8 @@ export class VariableStore {
 
   scopesOf(frame: Protocol.CallFrame, isModuleScope: (scope: Protocol.Scope) => boolean): DebugProtocol.Scope[] {
     return frame.scopeChain.map((scope, scopeNumber) => {
-      const reference = this.add({ kind: 'scope', callFrameId: frame.callFrameId, scopeNumber, objectId: scope.object.objectId! });
       const name = isModuleScope(scope) ? 'Module' : scopeName(scope);
+      const reference = this.add({ kind: 'scope', callFrameId: frame.callFrameId, scopeNumber, objectId: scope.object.objectId!, name });
       return {
         name,
         presentationHint: scope.type === 'local' ? 'locals' : undefined,
@@ -75,20 +76,30 @@ export class VariableStore {
   /** Assigns `expression` (evaluated in the scope's frame, else in `callFrameId`, else globally) to a variable; answers its new value. */
   async setVariable(reference: number, name: string, expression: string, callFrameId: Protocol.CallFrameId | undefined): Promise<DebugProtocol.SetVariableResponse['body']> {
     const container = this.containers.get(reference);
-    if (!container) throw new Error('That variable is no longer available: the function has resumed.');
+    if (!container) throw new NimbusError('USAGE', 'That variable is no longer available: the function has resumed.');
+    if (container.kind === 'scope') await this.requireInScope(container, name);
     const frameId = container.kind === 'scope' ? container.callFrameId : callFrameId;
     const evaluated = frameId
       ? await this.cdp.api.Debugger.evaluateOnCallFrame({ callFrameId: frameId, expression, objectGroup: pausedObjectGroup, generatePreview: true, silent: true })
       : await this.cdp.api.Runtime.evaluate({ expression, objectGroup: pausedObjectGroup, generatePreview: true, silent: true });
-    if (evaluated.exceptionDetails) throw new Error(exceptionMessage(evaluated));
+    if (evaluated.exceptionDetails) throw new NimbusError('USAGE', exceptionMessage(evaluated));
     const value = evaluated.result;
     if (container.kind === 'scope') {
-      await this.cdp.api.Debugger.setVariableValue({
-        callFrameId: container.callFrameId,
-        scopeNumber: container.scopeNumber,
-        variableName: name,
-        newValue: toCallArgument(value),
-      });
+      try {
+        await this.cdp.api.Debugger.setVariableValue({
+          callFrameId: container.callFrameId,
+          scopeNumber: container.scopeNumber,
+          variableName: name,
+          newValue: toCallArgument(value),
+        });
+      } catch (error) {
+        if (!(error instanceof CdpError) || !/Internal error/i.test(error.message)) throw error;
+        // V8 says no more than "Internal error"; seen in frames it runs optimized, as right after pausing a hot loop.
+        throw new NimbusError(
+          'USAGE',
+          `"${name}" cannot be changed in this frame right now: V8 does not let the debugger write variables of code it runs optimized (as right after pausing a busy loop). Step once and try again.`,
+        );
+      }
     } else {
       const assigned = await this.cdp.api.Runtime.callFunctionOn({
         objectId: container.objectId,
@@ -98,9 +109,17 @@ export class VariableStore {
         generatePreview: true,
         silent: true,
       });
-      if (assigned.exceptionDetails) throw new Error(exceptionMessage(assigned));
+      if (assigned.exceptionDetails) throw new NimbusError('USAGE', exceptionMessage(assigned));
     }
     return { value: describeValue(value), type: typeOf(value), variablesReference: this.referenceFor(value) };
+  }
+
+  /** V8 refuses a name a scope does not hold with the same "Internal error" as any other refusal: say which it is. */
+  private async requireInScope(scope: Extract<Container, { kind: 'scope' }>, name: string): Promise<void> {
+    const { result } = await this.cdp.api.Runtime.getProperties({ objectId: scope.objectId, ownProperties: true });
+    if (!result.some((property) => property.name === name)) {
+      throw new NimbusError('USAGE', `There is no variable "${name}" in ${scope.name}: only the variables listed in a scope can be changed there.`);
+    }
   }
 
   toVariable(name: string, value: Protocol.RemoteObject, evaluateName: string | undefined): DebugProtocol.Variable {

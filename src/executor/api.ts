@@ -96,7 +96,19 @@ export interface DebugInstance extends IDisposable {
   invoke(event: unknown, options?: InvokeOptions): Promise<InvocationResult>;
   /** While paused in a debugger, time does not count toward the function's timeout. */
   setPaused(paused: boolean): void;
-  readonly onDidExit: Event<{ code: number | null; signal: string | null }>;
+  readonly onDidExit: Event<DebugInstanceExit>;
+}
+
+/** How a debug instance ended. */
+export interface DebugInstanceExit {
+  code: number | null;
+  signal: string | null;
+  /**
+   * Set when an invocation ended it, as the end of a sentence: "the function called process.exit(3)". The code and
+   * signal alone mislead: the executor kills the process (SIGKILL) once the function called process.exit, threw
+   * uncaught or timed out.
+   */
+  reason?: string;
 }
 
 export interface Executor extends IDisposable {

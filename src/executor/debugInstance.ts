@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../shared/disposable';
 import { NimbusError } from '../shared/errors';
-import type { InvocationResult } from '../shared/invocation';
-import type { BundleInfo, DebugInstance, InvokeOptions } from './api';
-import { Instance, type InstanceExit, type InstanceOptions } from './instance';
+import { timeoutErrorType, type FunctionErrorPayload, type InvocationResult } from '../shared/invocation';
+import type { BundleInfo, DebugInstance, DebugInstanceExit, InvokeOptions } from './api';
+import { Instance, type InstanceOptions } from './instance';
 
 /** How long the harness may take to open its inspector and report the URL. */
 const inspectorTimeoutMs = 10_000;
@@ -15,10 +15,12 @@ export class LocalDebugInstance implements DebugInstance {
   readonly functionName: string;
   readonly bundle: BundleInfo;
   readonly ready: Promise<void>;
-  private readonly exitEmitter = new Emitter<InstanceExit>();
-  readonly onDidExit: Event<InstanceExit> = this.exitEmitter.event;
+  private readonly exitEmitter = new Emitter<DebugInstanceExit>();
+  readonly onDidExit: Event<DebugInstanceExit> = this.exitEmitter.event;
   /** Invocations run one after another on the one instance. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** What ended the instance, when an invocation did (see DebugInstanceExit.reason). */
+  private endedBy?: string;
 
   private constructor(
     private readonly instance: Instance,
@@ -32,7 +34,7 @@ export class LocalDebugInstance implements DebugInstance {
     // Callers that only invoke learn of a load failure from invoke(); keep `ready` from being an unhandled rejection.
     this.ready.catch(() => undefined);
     instance.onDidExit((exit) => {
-      this.exitEmitter.fire(exit);
+      this.exitEmitter.fire(this.endedBy === undefined ? exit : { ...exit, reason: this.endedBy });
       this.exitEmitter.dispose();
     });
   }
@@ -61,9 +63,12 @@ export class LocalDebugInstance implements DebugInstance {
   invoke(event: unknown, options: InvokeOptions = {}): Promise<InvocationResult> {
     const run = async () => {
       if (!this.instance.isAlive) {
-        throw new NimbusError('FUNCTION_CRASHED', `The debug instance of '${this.functionName}' has exited: start a new debug session.`);
+        const why = this.endedBy ? ` (${this.endedBy})` : '';
+        throw new NimbusError('FUNCTION_CRASHED', `The function of this debug session, '${this.functionName}', is no longer running${why}: restart the debug session to send it more events.`);
       }
       const result = await this.instance.invoke(event, { requestId: options.requestId ?? randomUUID(), onLog: options.onLog });
+      // The instance kills a process whose invocation ended it before it answers that invocation.
+      if (result.error && !this.instance.isAlive) this.endedBy ??= endReason(result.error);
       // Between invocations the debugger's socket keeps the session alive; the instance keeps the host alive too.
       if (this.instance.isAlive) this.instance.setReferenced(true);
       return result;
@@ -80,4 +85,11 @@ export class LocalDebugInstance implements DebugInstance {
   dispose(): Promise<void> {
     return this.instance.dispose();
   }
+}
+
+/** The error of the invocation that ended an instance, as the end of a sentence. */
+function endReason(error: FunctionErrorPayload): string {
+  // The runtime's own errors read as sentences: "the function called process.exit(3)", "Task timed out after 1.00 seconds".
+  if (error.errorType.startsWith('Runtime.') || error.errorType === timeoutErrorType) return error.errorMessage;
+  return `uncaught ${error.errorType}: ${error.errorMessage}`;
 }

@@ -1,5 +1,5 @@
 // Executor layer: the IPC messages between the executor (parent) and the harness inside an instance (child),
-// declared once for both sides. Type-only, so the harness bundle pays nothing for it.
+// declared once for both sides. Types, and one name, so the harness bundle pays nothing for it.
 
 import type { ConsoleLevel, FunctionErrorPayload } from '../shared/invocation';
 
@@ -55,3 +55,9 @@ export type HarnessMessage =
       maxMemoryUsedMB: number;
       fatal?: boolean;
     };
+
+/**
+ * Debug instances: the key (for Symbol.for) of the function the harness installs on globalThis to move its running
+ * invocations' deadlines by a time spent paused; the debug adapter calls it in the paused isolate.
+ */
+export const pausedTimeHookKey = 'nimbus.harness.excludePausedTime';

@@ -1,5 +1,6 @@
 // Debug adapter: a real DAP client drives the built adapter against real functions under a real inspector —
-// breakpoints (first and later hits, conditions, hit counts, logpoints), stepping across files and exceptions.
+// breakpoints (first and later hits, conditions, hit counts, logpoints, mistakes in them), stepping across files and
+// exceptions.
 
 import { strict as assert } from 'node:assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -113,6 +114,58 @@ describe('debug adapter: breakpoints and stepping', function () {
     assert.equal(stops, 0);
     const lines = output.filter((event) => event.category === 'stdout').map((event) => event.output);
     assert.deepEqual(lines.slice(0, 2), ['item a costs 3\n', 'item b costs 3\n']);
+  });
+
+  it('logs through logpoints with hit counts, errors in place of values, braces in strings, {{ }} and object previews', async () => {
+    client = await startClient();
+    const output = collectOutput(client);
+    const result = client.waitForEvent('nimbusResult');
+    let stops = 0;
+    client.on('stopped', () => stops++);
+    // One logpoint per line of the loop body in looper.ts (lines 11-15), ten turns with i = 1..10.
+    const [set] = await launchWithBreakpoints(client, { manifest: tsCjs.manifest, function: 'looper' }, [
+      {
+        path: tsCjs.looper,
+        lines: [11, 12, 13, 14, 15],
+        conditions: [
+          { logMessage: 'i={i}', hitCondition: '>8' },
+          { logMessage: 'm={nosuch}' },
+          { logMessage: 's={"}"} t={`x${i}`}' },
+          { logMessage: 'braces {{literal}} i={i}' },
+          { logMessage: 'c={counter}' },
+        ],
+      },
+    ]);
+    assert.deepEqual(set!.body.breakpoints.map((breakpoint) => breakpoint.message), Array(5).fill('Binds when the function loads.'));
+    await result;
+    assert.equal(stops, 0);
+    const lines = output.filter((event) => event.category === 'stdout').map((event) => event.output.slice(0, -1));
+    const turns = Array.from({ length: 10 }, (_, index) => index + 1);
+    const starting = (prefix: string) => lines.filter((line) => line.startsWith(prefix));
+    assert.deepEqual(starting('i='), ['i=9', 'i=10']);
+    assert.deepEqual(starting('m='), turns.map(() => 'm={ReferenceError: nosuch is not defined}'));
+    assert.deepEqual(starting('s='), turns.map((i) => `s=} t=x${i}`));
+    assert.deepEqual(starting('braces'), turns.map((i) => `braces {literal} i=${i}`));
+    assert.deepEqual(starting('c='), turns.map(() => 'c=Counter { count: 1 }'));
+    const located = output.find((event) => event.output === 'i=9\n');
+    assert.equal(located?.source?.path, tsCjs.looper);
+    assert.equal(located?.line, 11);
+  });
+
+  it('reports a condition or a logpoint expression with a syntax error on the breakpoint instead of never stopping', async () => {
+    client = await startClient();
+    const [set] = await launchWithBreakpoints(client, { manifest: tsCjs.manifest, function: 'orders' }, [
+      { path: tsCjs.orders, lines: [11, 13], conditions: [{ condition: 'syntax error(' }, { logMessage: 'sum is {sum +}' }] },
+    ]);
+    const [condition, logpoint] = set!.body.breakpoints;
+    assert.equal(condition!.verified, false);
+    assert.match(condition!.message ?? '', /condition "syntax error\(" .*SyntaxError: /i);
+    assert.equal(logpoint!.verified, false);
+    assert.match(logpoint!.message ?? '', /\{sum \+\} .*SyntaxError: /);
+    // Set while the function runs, too.
+    const later = await client.setBreakpointsRequest({ source: { path: tsCjs.handler }, breakpoints: [{ line: 11, condition: 'a b' }] });
+    assert.equal(later.body.breakpoints[0]!.verified, false);
+    assert.match(later.body.breakpoints[0]!.message ?? '', /SyntaxError: /);
   });
 
   it('steps in across files, out and over, staying in source coordinates', async () => {

@@ -81,6 +81,38 @@ describe('debug adapter: inspecting a paused function', function () {
     assert.deepEqual(((await result).body as { result: unknown }).result, { total: 42, label: 'inspect', count: 1 });
   });
 
+  it('says why a variable cannot be changed right after a pause in a hot loop (and changes it after a step), and names a missing one', async () => {
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'spinner', event: { spin: true } });
+    // Long enough in the loop for V8 to optimize it.
+    await new Promise((done) => setTimeout(done, 500));
+    let stopped = session.client.waitForEvent('stopped');
+    await session.client.pauseRequest({ threadId: 1 });
+    await stopped;
+    const localsOf = async () => {
+      const frame = await stoppedAt(session.client);
+      return (await session.client.scopesRequest({ frameId: frame.id })).body.scopes[0]!.variablesReference;
+    };
+    let locals = await localsOf();
+    await assert.rejects(session.client.setVariableRequest({ variablesReference: locals, name: 'turns', value: '7' }), (error: Error) => {
+      assert.match(error.message, /cannot be changed .*right now.*step/i);
+      assert.doesNotMatch(error.message, /Internal error/);
+      return true;
+    });
+    await assert.rejects(session.client.setVariableRequest({ variablesReference: locals, name: 'nosuch', value: '1' }), /no variable "nosuch" in/i);
+    stopped = session.client.waitForEvent('stopped');
+    await session.client.nextRequest({ threadId: 1 });
+    await stopped;
+    locals = await localsOf();
+    const set = await session.client.setVariableRequest({ variablesReference: locals, name: 'turns', value: '-1000000' });
+    assert.equal(set.body.value, '-1000000');
+    const frame = await stoppedAt(session.client);
+    assert.ok(Number((await session.client.evaluateRequest({ expression: 'turns', frameId: frame.id, context: 'watch' })).body.result) < 0);
+    await session.client.evaluateRequest({ expression: 'event.spin = false', frameId: frame.id, context: 'repl' });
+    const result = session.client.waitForEvent('nimbusResult');
+    await session.client.continueRequest({ threadId: 1 });
+    assert.ok(((await result).body as { result: { turns: number } }).result.turns < 0);
+  });
+
   it('answers scopes of a frame that is gone with an error the editor does not pop up (a step or continue raced it)', async () => {
     const frame = await pauseAtReturn();
     const result = session.client.waitForEvent('nimbusResult');

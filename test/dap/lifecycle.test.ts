@@ -1,6 +1,7 @@
 // Debug adapter: session lifecycle against real functions — JS, TS-CommonJS and TS-ESM projects, stopOnEntry,
-// `serve` with a real HTTP request, timeouts held while paused, `pause` in an infinite loop, no orphan processes
-// after disconnect, launch errors as sentences, and the session run inline (in the editor's process).
+// `serve` with a real HTTP request, timeouts and the time left held while paused, `pause` in an infinite loop, the
+// function ending its own process or timing out, no orphan processes after disconnect, launch errors as sentences,
+// and the session run inline (in the editor's process).
 
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
@@ -8,7 +9,11 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { OutputEvent } from '@vscode/debugadapter';
 import { NimbusDebugSession } from '../../src/debug/session';
 import { silentLogger } from '../../src/shared/logger';
-import { adapterPid, cliFile, commandLine, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, parentOf, stoppedAt, tsCjs, useDebugClient, waitUntil } from './support';
+import { adapterPid, cliFile, collectOutput, commandLine, descendants, ensureBuilt, fixture, isAlive, launchWithBreakpoints, parentOf, stoppedAt, tsCjs, useDebugClient, waitUntil } from './support';
+
+function delay(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
 
 describe('debug adapter: sessions', function () {
   this.timeout(30_000);
@@ -81,6 +86,55 @@ describe('debug adapter: sessions', function () {
     const body = (await result).body as { result?: unknown; error?: unknown };
     assert.equal(body.error, undefined);
     assert.deepEqual(body.result, { total: 2, label: 'default', count: 1 });
+  });
+
+  it('does not count paused time in context.getRemainingTimeInMillis(): after a stop, after an await, and in the REPL', async () => {
+    // `clock` has timeout: 2 (seconds) and reads the time left on lines 3 and 5 (after an await).
+    let stopped = session.client.waitForEvent('stopped');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'clock' }, [{ path: tsCjs.clock, lines: [3, 5] }]);
+    await stopped;
+    await delay(1000);
+    stopped = session.client.waitForEvent('stopped');
+    await session.client.continueRequest({ threadId: 1 });
+    await stopped;
+    const top = await stoppedAt(session.client);
+    assert.equal(top.line, 5);
+    await delay(600);
+    const left = await session.client.evaluateRequest({ expression: 'context.getRemainingTimeInMillis()', frameId: top.id, context: 'repl' });
+    assert.ok(Number(left.body.result) > 1700, `REPL: ${left.body.result} ms left`);
+    await delay(400);
+    const result = session.client.waitForEvent('nimbusResult');
+    await session.client.continueRequest({ threadId: 1 });
+    const body = (await result).body as { result?: { before: number; after: number }; error?: unknown };
+    assert.equal(body.error, undefined);
+    assert.ok(body.result!.before > 1800, `before: ${body.result!.before} ms left`);
+    assert.ok(body.result!.after > 1700, `after: ${body.result!.after} ms left`);
+  });
+
+  it('says the function called process.exit when it ends its own process', async () => {
+    const output = collectOutput(session.client);
+    const terminated = session.client.waitForEvent('terminated');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'exiter', event: { code: 3 } });
+    await terminated;
+    const ended = output.find((event) => event.category === 'console' && event.output.startsWith("The function's process"));
+    assert.match(ended?.output ?? '', /called process\.exit\(3\)/, output.map((event) => event.output).join(''));
+    assert.doesNotMatch(ended!.output, /SIGKILL/);
+  });
+
+  it('answers nimbusInvoke once a timeout ended the function with an error saying to restart, and reports no result for it', async () => {
+    // `stuck` spins with timeout: 1 (second), so the launch event times out and the instance is stopped.
+    const results: unknown[] = [];
+    session.client.on('nimbusResult', (event: DebugProtocol.Event) => results.push(event.body));
+    const timedOut = session.client.waitForEvent('nimbusResult');
+    const terminated = session.client.waitForEvent('terminated');
+    await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'stuck', event: { spin: true } });
+    assert.equal(((await timedOut).body as { error?: { errorType: string } }).error?.errorType, 'Sandbox.Timedout');
+    // Right away (the process may not have been reaped yet) and once the session said it terminated.
+    await assert.rejects(session.client.customRequest('nimbusInvoke', { event: {} }), /no longer running.*restart/i);
+    await terminated;
+    await assert.rejects(session.client.customRequest('nimbusInvoke', { event: {} }), /no longer running.*restart/i);
+    await delay(200);
+    assert.equal(results.length, 1, JSON.stringify(results));
   });
 
   it('pauses a real infinite loop, and the function finishes once the loop is released', async () => {

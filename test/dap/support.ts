@@ -168,6 +168,8 @@ export const tsCjs = {
   manifest: fixture('ts-cjs', 'nimbus.yaml'),
   handler: fixture('ts-cjs', 'src', 'handler.ts'),
   orders: fixture('ts-cjs', 'src', 'orders.ts'),
+  clock: fixture('ts-cjs', 'src', 'clock.ts'),
+  looper: fixture('ts-cjs', 'src', 'looper.ts'),
 };
 
 /** The top visible frame of thread 1. */

@@ -1,5 +1,5 @@
-// Debug layer units: source maps both ways on a real esbuild bundle, hit conditions, logpoints, the bundle URL
-// regex and launch-argument checks.
+// Debug layer units: source maps both ways on a real esbuild bundle, hit conditions, logpoints (splitting, the
+// condition they become, hit tests, syntax errors), the bundle URL regex and launch-argument checks.
 
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
-import { bundleUrlRegex, hitConditionMet, logpointCondition, parseHitCondition } from '../../src/debug/breakpoints';
+import { bundleUrlRegex, hitConditionMet, hitTestSource, logpointCondition, parseHitCondition, parseLogMessage, syntaxErrorIn } from '../../src/debug/breakpoints';
 import { parseLaunchArguments } from '../../src/debug/launchArguments';
 import { BundleSourceMap } from '../../src/debug/sourceMaps';
 import { TryBlocks } from '../../src/debug/tryBlocks';
@@ -95,14 +95,45 @@ describe('debug units', () => {
   });
 
   describe('logpoints', () => {
-    it('become a condition that logs the interpolated message and never pauses', () => {
-      const logged: string[] = [];
+    it('split a message at its {expression} parts, past strings, templates and brackets inside them', () => {
+      assert.deepEqual(parseLogMessage('item {item.sku} costs {item.price}'), { texts: ['item ', ' costs ', ''], expressions: ['item.sku', 'item.price'] });
+      assert.deepEqual(parseLogMessage('s={"}"} t={`x${i}`}'), { texts: ['s=', ' t=', ''], expressions: ['"}"', '`x${i}`'] });
+      assert.deepEqual(parseLogMessage("a={ {k: '{'}.k } b={[1, 2][0]}"), { texts: ['a=', ' b=', ''], expressions: [" {k: '{'}.k ", '[1, 2][0]'] });
+      assert.deepEqual(parseLogMessage('t={`${`}`}`}'), { texts: ['t=', ''], expressions: ['`${`}`}`'] });
+    });
+
+    it('read {{ and }} as literal braces, and a { without its }, or {}, as text', () => {
+      assert.deepEqual(parseLogMessage('braces {{literal}} i={i}'), { texts: ['braces {literal} i=', ''], expressions: ['i'] });
+      assert.deepEqual(parseLogMessage('open { and {} and "{"'), { texts: ['open { and {} and "{"'], expressions: [] });
+    });
+
+    it('become a condition that hands the parts to the instance hook, which counts hits and never pauses', () => {
+      const calls: unknown[][] = [];
+      const hook = Symbol.for('nimbus.debug.logpoint');
       const run = (condition: string, scope: Record<string, unknown>) =>
-        new Function('console', ...Object.keys(scope), `return ${condition};`)({ log: (text: string) => logged.push(text) }, ...Object.values(scope));
-      assert.equal(run(logpointCondition('item {item.sku} costs `{item.price}` $ \\ ${item.sku}'), { item: { sku: 'a', price: 3 } }), false);
-      assert.equal(run(logpointCondition('only {n}', 'n > 1'), { n: 1 }), false);
-      assert.equal(run(logpointCondition('only {n}', 'n > 1'), { n: 2 }), false);
-      assert.deepEqual(logged, ['item a costs `3` $ \\ $a', 'only 2']);
+        new Function('globalThis', ...Object.keys(scope), `return ${condition};`)({ [hook]: (...args: unknown[]) => (calls.push(args), false) }, ...Object.values(scope));
+      assert.equal(run(logpointCondition(4, parseLogMessage('only {n} // not a comment'), { condition: 'n > 1 // a comment' }), { n: 1 }), false);
+      assert.equal(calls.length, 0);
+      run(logpointCondition(4, parseLogMessage('only {n // a comment}'), { condition: 'n > 1', hitCondition: parseHitCondition('>8') }), { n: 2 });
+      const [id, hitTest, texts, expressions] = calls[0] as [number, (hits: number) => boolean, string[], (() => unknown)[]];
+      assert.equal(id, 4);
+      assert.deepEqual([8, 9].map(hitTest), [false, true]);
+      assert.deepEqual(texts, ['only ', '']);
+      assert.deepEqual(expressions.map((expression) => expression()), [2]);
+    });
+
+    it('count hits inside the instance as the adapter does for breakpoints', () => {
+      for (const text of ['3', '==3', '> 4', '<=2', '<5', '%2', '%0']) {
+        const condition = parseHitCondition(text)!;
+        const hitTest = new Function(`return ${hitTestSource(condition)};`)() as (hits: number) => boolean;
+        const hits = [1, 2, 3, 4, 5, 6];
+        assert.deepEqual(hits.filter(hitTest), hits.filter((hit) => hitConditionMet(condition, hit)), text);
+      }
+    });
+
+    it('name the syntax error V8 would find', () => {
+      assert.match(syntaxErrorIn('syntax error(') ?? '', /^SyntaxError: /);
+      assert.equal(syntaxErrorIn("item.sku === 'b'"), undefined);
     });
   });
 

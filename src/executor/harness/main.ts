@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
 import type { ConsoleLevel, FunctionErrorPayload } from '../../shared/invocation';
 import { BatchedChannel } from '../channel';
-import type { HarnessConfig, HarnessMessage, ParentMessage } from '../protocol';
+import { pausedTimeHookKey, type HarnessConfig, type HarnessMessage, type ParentMessage } from '../protocol';
 
 type HandlerKind = 'lambda' | 'fetch';
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -354,6 +354,19 @@ function run(loaded: LoadedHandler, message: Extract<ParentMessage, { type: 'inv
   );
 }
 
+/**
+ * Debug instances: the debug adapter (src/debug/session.ts) calls this in the paused isolate, with the time paused so
+ * far, right before it lets the function run again or evaluates for the user while paused. The running invocations'
+ * deadlines move by that much, so getRemainingTimeInMillis() leaves paused time out at once; the parent's 'deadline'
+ * message, which says the same, is read only when the event loop next turns, after the code that resumes.
+ */
+function installPausedTimeHook(): void {
+  const excludePausedTime = (pausedMs: number) => {
+    for (const invocation of running.values()) invocation.deadline += pausedMs;
+  };
+  Object.defineProperty(globalThis, Symbol.for(pausedTimeHookKey), { value: excludePausedTime });
+}
+
 function start(startConfig: HarnessConfig): void {
   config = startConfig;
   if (startConfig.concurrency > 1) invocationContext = new AsyncLocalStorage();
@@ -362,6 +375,7 @@ function start(startConfig: HarnessConfig): void {
     return;
   }
   const inspector = require('node:inspector') as typeof import('node:inspector');
+  installPausedTimeHook();
   inspector.open(startConfig.inspectorPort, '127.0.0.1', false);
   // Block in the same tick: a Runtime.runIfWaitingForDebugger that arrives before waitForDebugger() is entered is
   // lost and the instance would wait forever. The IPC write of this small first message completes synchronously
