@@ -12,7 +12,7 @@ import { NimbusError, toNimbusError } from '../shared/errors';
 import { eventTemplate } from '../shared/events';
 import { formatReport, type InvocationResult, type LogLine } from '../shared/invocation';
 import { createLogger, type Logger } from '../shared/logger';
-import { functionByName, loadManifest } from '../shared/manifest';
+import { functionByName, loadManifest, type LoadOptions } from '../shared/manifest';
 import type { FunctionSpec, Manifest } from '../shared/manifest/model';
 import type { DebugInstance, Executor, ExecutorOptions, InvokeOptions } from '../executor/api';
 import { pausedTimeHookKey } from '../executor/protocol';
@@ -81,7 +81,7 @@ export interface NimbusDebugSessionOptions {
    * How the manifest is read. An editor hosting the session passes the loader it already uses: its schema validator
    * is compiled, where this bundle's own would compile at the first launch (about 0.1–0.25 s).
    */
-  loadManifest?: (path: string) => Promise<Manifest>;
+  loadManifest?: (path: string, options?: LoadOptions) => Promise<Manifest>;
 }
 
 type StopReason = 'step' | 'pause' | 'entry';
@@ -221,7 +221,11 @@ export class NimbusDebugSession extends DebugSession {
   private async prepareInstance(raw: Record<string, unknown>): Promise<PreparedLaunch> {
     const args = parseLaunchArguments(raw, this.cwd);
     this.launchArguments = args;
-    const manifest = await (this.options.loadManifest ?? loadManifest)(args.manifest);
+    // Another function's half-written handler does not keep this one from being debugged (it is served too with serve).
+    const manifest = await (this.options.loadManifest ?? loadManifest)(args.manifest, {
+      onWarning: (warning) => this.output('console', `warning: ${warning}\n`),
+      ...(args.function !== undefined && !args.serve ? { only: [args.function] } : {}),
+    });
     if (args.function === undefined && manifest.functions.length !== 1) {
       throw new NimbusError('USAGE', `Invalid launch configuration: "function" is required because ${manifest.path} has ${manifest.functions.length} functions; name the one to debug.`);
     }

@@ -47,6 +47,15 @@ describe('debug adapter: sessions', function () {
     assert.ok(paths.every((path) => !/harness|^node:/.test(path ?? '')), paths.join(', '));
   });
 
+  it("debugs a function while another one's handler does not parse, with a warning naming where", async () => {
+    const output = collectOutput(session.client);
+    const result = session.client.waitForEvent('nimbusResult');
+    await launchWithBreakpoints(session.client, { manifest: fixture('broken-sibling', 'nimbus.yaml'), function: 'ok' });
+    assert.deepEqual(((await result).body as { result: unknown }).result, { fine: true });
+    const warning = output.find((event) => event.category === 'console' && event.output.startsWith('warning: '));
+    assert.match(warning?.output ?? '', /could not read the exports of src\/broken\.ts: src\/broken\.ts:2:16: Unexpected ";"/, output.map((event) => event.output).join(''));
+  });
+
   it('stops on entry when asked, before the handler module ran', async () => {
     const stopped = session.client.waitForEvent('stopped');
     await launchWithBreakpoints(session.client, { manifest: tsCjs.manifest, function: 'orders', stopOnEntry: true });
