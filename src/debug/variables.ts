@@ -11,6 +11,10 @@ type Container =
   | { kind: 'scope'; callFrameId: Protocol.CallFrameId; scopeNumber: number; objectId: Protocol.RemoteObjectId; name: string }
   | { kind: 'object'; objectId: Protocol.RemoteObjectId; evaluateName?: string };
 
+/** The helpers esbuild puts at the top of a bundle (`__defProp`, `__toCommonJS`…): not the user's module variables. */
+const bundlerGlue =
+  /^__(create|defProp|defNormalProp|getOwnPropDesc|getOwnPropNames|getOwnPropSymbols|getProtoOf|hasOwnProp|propIsEnum|name|esm|commonJS|export|copyProps|reExport|toESM|toCommonJS|publicField|require|async|await|spreadValues|spreadProps|objRest|decorateClass|knownSymbol|template|privateIn|privateGet|privateAdd|privateSet|privateMethod|using|callDispose)$/;
+
 /** Object group of everything fetched while paused, released on resume so the function can free it. */
 export const pausedObjectGroup = 'nimbus-paused';
 
@@ -61,7 +65,8 @@ export class VariableStore {
       if (!internal.value || internal.name === '[[Prototype]]' || internal.name === '[[Scopes]]') continue;
       variables.push(this.toVariable(internal.name, internal.value, undefined));
     }
-    const properties = result.filter((property) => property.name !== '__proto__');
+    const moduleScope = container.kind === 'scope' && container.name === 'Module';
+    const properties = result.filter((property) => property.name !== '__proto__' && !(moduleScope && bundlerGlue.test(property.name)));
     const paged = count > 0 ? properties.filter((property) => /^\d+$/.test(property.name)).slice(start, start + count) : properties.slice(0, maximumChildren);
     for (const property of paged) {
       if (property.value) {

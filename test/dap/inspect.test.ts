@@ -29,6 +29,10 @@ describe('debug adapter: inspecting a paused function', function () {
     assert.equal(names[0], 'Local');
     assert.ok(names.includes('Global'), names.join(', '));
     assert.ok(names.includes('Module'), names.join(', '));
+    // The module's own variables, without the bundler's helpers.
+    const moduleNames = [...(await variablesOf(session.client, scopes[names.indexOf('Module')]!.variablesReference)).keys()];
+    assert.ok(moduleNames.length > 0);
+    assert.deepEqual(moduleNames.filter((name) => /^__/.test(name)), [], moduleNames.join(', '));
     const locals = await variablesOf(session.client, scopes[0]!.variablesReference);
     assert.equal(locals.get('total')!.value, '2');
     assert.equal(locals.get('label')!.value, '"inspect"');
