@@ -292,6 +292,10 @@ export class NimbusDebugSession extends DebugSession {
       }
     }
     const trigger = args.trigger ?? spec.triggers[0]?.type;
+    if (args.trigger && !spec.triggers.some((candidate) => candidate.type === args.trigger)) {
+      const has = spec.triggers.length ? `its triggers are ${[...new Set(spec.triggers.map((candidate) => candidate.type))].join(', ')}` : 'it has no triggers';
+      this.output('console', `note: ${spec.name} has no ${args.trigger} trigger (${has}); it gets the ${args.trigger} template event anyway.\n`);
+    }
     return trigger ? eventTemplate(spec, trigger) : {};
   }
 

@@ -33,6 +33,7 @@ describe('debug adapter: sessions', function () {
   });
 
   it('debugs a TypeScript ES-module project driven by a trigger template', async () => {
+    const output = collectOutput(session.client);
     const stopped = session.client.waitForEvent('stopped');
     const greet = fixture('ts-esm', 'src', 'greet.ts');
     await launchWithBreakpoints(session.client, { manifest: fixture('ts-esm', 'nimbus.yaml'), function: 'greeter', trigger: 'queue' }, [{ path: greet, lines: [4] }]);
@@ -45,6 +46,17 @@ describe('debug adapter: sessions', function () {
     assert.ok(paths.includes(fixture('ts-esm', 'src', 'handler.ts')), paths.join(', '));
     // Just my code: neither the harness nor Node's internals are shown.
     assert.ok(paths.every((path) => !/harness|^node:/.test(path ?? '')), paths.join(', '));
+    // greeter has a queue trigger: no note about a template of a trigger it lacks.
+    assert.ok(!output.some((event) => event.output.startsWith('note: ')), output.map((event) => event.output).join(''));
+  });
+
+  it('says so when the trigger of the template is not one of the function\'s', async () => {
+    const output = collectOutput(session.client);
+    const result = session.client.waitForEvent('nimbusResult');
+    await launchWithBreakpoints(session.client, { manifest: fixture('js', 'nimbus.yaml'), function: 'counter', trigger: 'storage' });
+    await result;
+    const note = output.find((event) => event.output.startsWith('note: '));
+    assert.match(note?.output ?? '', /^note: counter has no storage trigger \(its triggers are schedule\); it gets the storage template event anyway\.\n$/, output.map((event) => event.output).join(''));
   });
 
   it("debugs a function while another one's handler does not parse, with a warning naming where", async () => {
