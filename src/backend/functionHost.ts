@@ -3,7 +3,7 @@
 // (group commit), and counts in-flight invocations so shutdown can drain them.
 
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { Emitter } from '../shared/disposable';
 import { NimbusError } from '../shared/errors';
 import { formatReport, isTimeout, type FunctionErrorPayload, type InvocationResult, type LogLine } from '../shared/invocation';
@@ -87,10 +87,13 @@ export class FunctionHost {
     this.inFlight += 1;
     try {
       const startedAt = new Date().toISOString();
-      const result = await this.executor.invoke(deployed.runnable, event, {
-        requestId: randomUUID(),
-        onLog: (line) => this.didLog.fire(line),
-      });
+      const result = withProjectPaths(
+        await this.executor.invoke(deployed.runnable, event, {
+          requestId: randomUUID(),
+          onLog: (line) => this.didLog.fire(line),
+        }),
+        dirname(deployed.runnable.handlerFile),
+      );
       // As a cloud's log stream has it: whoever reads the logs of a queue, bucket or schedule invocation sees why it failed.
       const errorLine = result.error ? this.logLine(name, result.requestId, 'error', errorMessageOf(result.error)) : undefined;
       if (errorLine) this.didLog.fire(errorLine);
@@ -180,6 +183,17 @@ export class FunctionHost {
       prebuiltBundle: bundleFile,
     };
   }
+}
+
+/**
+ * An error's stack with the project's paths (`src/orders.ts:4:9`) where the instance saw the bundle's folder in the
+ * data dir: the source map resolves against where the bundle is stored, which says nothing to whoever reads it.
+ */
+function withProjectPaths(result: InvocationResult, bundleFolder: string): InvocationResult {
+  const stack = result.error?.stack;
+  if (!Array.isArray(stack)) return result;
+  const prefix = bundleFolder + sep;
+  return { ...result, error: { ...result.error!, stack: stack.map((line) => (typeof line === 'string' ? line.split(prefix).join('') : line)) } };
 }
 
 /** Lambda's line for a failed invocation: "Task timed out after …" as it is, anything else as `Invoke Error {json}`. */

@@ -182,6 +182,9 @@ describe('backend (real server on loopback)', function () {
       assert.equal(payload.errorType, 'Error');
       assert.match(payload.errorMessage, /^cannot process poison-3/);
       assert.ok(Array.isArray(payload.stack));
+      // The project's paths, not where the backend keeps the bundle.
+      assert.ok(payload.stack.some((line) => / \(src\/orders\.ts:\d+:\d+\)$/.test(line)), payload.stack.join('\n'));
+      assert.ok(!payload.stack.some((line) => line.includes(fixture.dataDir)), payload.stack.join('\n'));
       assert.match(lines[failure + 1]!.message, new RegExp(`^REPORT RequestId: ${lines[failure]!.requestId} `));
       // SQS's SentTimestamp is when the message was sent: the retry says the same as the first delivery.
       const sent = lines.filter((line) => line.level === 'error').map((line) => /sent at (\d+)/.exec(line.message)?.[1]);

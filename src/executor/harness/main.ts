@@ -151,9 +151,19 @@ function describeDenial(error: NodeJS.ErrnoException & { permission?: string; re
   return undefined;
 }
 
+/**
+ * An error's stack as the function's own: the frames from the first of this harness's on are the harness calling the
+ * handler (and Node under it), the same for every error, so they are left out.
+ */
+function functionStack(stack: string | undefined): string[] {
+  const lines = stack ? stack.split('\n') : [];
+  const harnessFrame = lines.findIndex((line) => line.includes(__filename));
+  return harnessFrame > 0 ? lines.slice(0, harnessFrame) : lines;
+}
+
 function toPayload(value: unknown): FunctionErrorPayload {
   if (value instanceof Error) {
-    const stack = value.stack ? value.stack.split('\n') : [];
+    const stack = functionStack(value.stack);
     const denial = describeDenial(value) ?? (value.cause instanceof Error ? describeDenial(value.cause) : undefined);
     if (denial) return { errorType: 'SandboxDenied', errorMessage: denial, stack };
     // String(): a name or message set to something JSON cannot carry must not keep the error from being sent.

@@ -58,13 +58,15 @@ describe('executor: invoking handlers', () => {
     assert.deepEqual(JSON.parse(response.body), { method: 'POST', path: '/items/7', query: '?q=1', body: 'hello' });
   });
 
-  it('reports a thrown error with its type and a stack mapped to the TypeScript source', async () => {
+  it('reports a thrown error with its type and a stack mapped to the TypeScript source, of the function\'s frames only', async () => {
     const outcome = await suite.executor.invoke(fixtureFunction('ts-handler.ts'), { name: 'Bob', fail: true });
     assert.equal(outcome.result, undefined);
     assert.equal(outcome.error?.errorType, 'GreetingError');
     assert.equal(outcome.error?.errorMessage, 'cannot greet Bob');
     const stack = (outcome.error?.stack as string[]).join('\n');
     assert.match(stack, /ts-handler\.ts:\d+:\d+/);
+    // The harness calling the handler is the same under every error: not the function's.
+    assert.doesNotMatch(stack, /harness|new Promise/, stack);
   });
 
   it('reports a cold start with Init Duration, then warm invocations without it', async () => {
