@@ -105,6 +105,7 @@ export class HttpGateway implements IDisposable {
     reply.code(response.statusCode);
     for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
     if (response.cookies?.length) reply.header('set-cookie', response.cookies);
-    return reply.send(Buffer.from(response.body));
+    // An empty body goes as none: a Buffer would make fastify add a content-type the function did not set.
+    return response.body.byteLength === 0 ? reply.send() : reply.send(Buffer.from(response.body));
   }
 }

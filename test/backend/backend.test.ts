@@ -224,6 +224,9 @@ describe('backend (real server on loopback)', function () {
       assert.ok((await logMessages('badresult')).includes('Task timed out after 1.00 seconds'), 'the timeout is in the logs');
       const fine = await fetch(`${fixture.backend.url}/fn/bad/ok`);
       assert.deepEqual([fine.status, await fine.text()], [200, 'fine']);
+      // No body and no content-type from the function: none added.
+      const empty = await fetch(`${fixture.backend.url}/fn/bad/empty`);
+      assert.deepEqual([empty.status, empty.headers.get('content-type'), empty.headers.get('set-cookie'), await empty.text()], [200, null, 'session=1; Path=/', '']);
     });
   });
 

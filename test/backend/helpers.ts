@@ -17,7 +17,8 @@ export const testSandbox = 'strict' as const;
 
 /**
  * Every trigger type, plus a slow single-instance function for saturation, one whose instance serves three at once,
- * a web-standard one, and one that answers HTTP with a status that does not exist or runs past its timeout.
+ * a web-standard one, and one that answers HTTP with a status that does not exist, with no body, or runs past its
+ * timeout.
  */
 export const manifestText = `
 service: backend-test
@@ -99,6 +100,7 @@ export const fetch = async (request: Request) => new Response(request.url, { hea
 export const handler = async (event: { pathParameters?: { kind?: string } }) => {
   const kind = event.pathParameters?.kind;
   if (kind === 'status') return { statusCode: 999, body: 'no such status' };
+  if (kind === 'empty') return { statusCode: 200, cookies: ['session=1; Path=/'] };
   if (kind === 'slow') await new Promise((resolve) => setTimeout(resolve, 3000));
   return { statusCode: 200, body: 'fine' };
 };
