@@ -40,6 +40,7 @@ export class Ctx implements vscode.Disposable {
         void this.updateStatus();
       }),
       this.backends.onDidChange(() => void this.updateStatus()),
+      ...this.watchSources(),
       vscode.workspace.onDidChangeConfiguration((change) => {
         if (change.affectsConfiguration('nimbus')) {
           void vscode.window.showInformationMessage('Nimbus settings changed; reload the window to apply them.', 'Reload').then((choice) => {
@@ -51,6 +52,35 @@ export class Ctx implements vscode.Disposable {
     this.statusItem.name = 'Nimbus';
     this.statusItem.command = 'nimbus.showStatusActions';
     void this.updateStatus();
+  }
+
+  /**
+   * Warm instances hold the code they loaded: when a source file changes (saved in the editor, or on disk by git or
+   * a formatter) they are retired, so the next invoke or Send bundles and runs the edited code. A save in the editor
+   * retires them at once (a Send right after it must see the edit); the file watcher, which reports later, covers
+   * changes made on disk, in bursts, hence its short delay.
+   */
+  private watchSources(): vscode.Disposable[] {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{ts,mts,cts,tsx,js,mjs,cjs,jsx,json}');
+    let timer: NodeJS.Timeout | undefined;
+    // Dependencies do not change while one edits a handler, and the cache is Nimbus's own output.
+    const isSource = (uri: vscode.Uri) => !/[\\/](node_modules|\.nimbus|\.git)[\\/]/.test(uri.fsPath) && /\.([mc]?[jt]sx?|json)$/.test(uri.fsPath);
+    const changed = (uri: vscode.Uri) => {
+      if (!isSource(uri) || !this.executorInstance) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void this.executorInstance?.invalidate(), 50);
+    };
+    const saved = (document: vscode.TextDocument) => {
+      if (isSource(document.uri)) void this.executorInstance?.invalidate();
+    };
+    return [
+      watcher,
+      watcher.onDidChange(changed),
+      watcher.onDidCreate(changed),
+      watcher.onDidDelete(changed),
+      vscode.workspace.onDidSaveTextDocument(saved),
+      { dispose: () => clearTimeout(timer) },
+    ];
   }
 
   /** The local executor, created on first invoke: it bundles with esbuild and pools child processes. */

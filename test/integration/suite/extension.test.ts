@@ -61,6 +61,31 @@ export function suite(): void {
       assert.ok(result.report.billedMs >= 1);
     });
 
+    it('runs the edited code once a handler is saved in the editor, with no reload', async () => {
+      const event = { version: '2.0', routeKey: 'GET /status', rawPath: '/status', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/status' } }, isBase64Encoded: false };
+      const statusOf = async () => {
+        const result = await vscode.commands.executeCommand<InvocationResult>('nimbus.invoke', 'status', event);
+        assert.equal(result.error, undefined, JSON.stringify(result.error));
+        return (JSON.parse((result.result as { body: string }).body) as { status: string }).status;
+      };
+      assert.equal(await statusOf(), 'ok', 'a warm instance with the code as it was');
+      const document = await vscode.workspace.openTextDocument(join(workspaceRoot(), 'src', 'status.ts'));
+      const original = document.getText();
+      const editor = await vscode.window.showTextDocument(document);
+      const at = original.indexOf("status: 'ok'");
+      try {
+        await editor.edit((edit) => edit.replace(new vscode.Range(document.positionAt(at), document.positionAt(at + "status: 'ok'".length)), "status: 'edited'"));
+        assert.ok(await document.save());
+        // At once: a Send right after a save runs what was saved.
+        assert.equal(await statusOf(), 'edited');
+      } finally {
+        await editor.edit((edit) => edit.replace(new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), original));
+        await document.save();
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      }
+      assert.equal(await statusOf(), 'ok');
+    });
+
     it('connects to a real backend, deploys for real and lists the deployment in Deployed Functions', async () => {
       await vscode.commands.executeCommand('nimbus.connectBackend', backend.url, backend.token);
       const responses = await vscode.commands.executeCommand<DeployResponse[]>('nimbus.deploy', 'api');
