@@ -118,8 +118,11 @@ export class Ctx implements vscode.Disposable {
   /** Shows an error once, with the sentence a user can act on; the stack goes to the log. */
   reportError(action: string, error: unknown): void {
     const nimbusError = toNimbusError(error);
-    this.log.error(`${action} failed: ${nimbusError.code} ${nimbusError.message}`, error instanceof Error ? error.stack ?? '' : '');
-    const text = isNimbusError(error) && nimbusError.user ? nimbusError.message : `${action} failed: ${nimbusError.message}`;
+    const userError = isNimbusError(error) && nimbusError.user;
+    // A user's mistake (invalid JSON, a function not deployed) is no fault of the extension: no stack for it.
+    if (userError) this.log.warn(`${action} failed: ${nimbusError.code} ${nimbusError.message}`);
+    else this.log.error(`${action} failed: ${nimbusError.code} ${nimbusError.message}`, error instanceof Error ? error.stack ?? '' : '');
+    const text = userError ? nimbusError.message : `${action} failed: ${nimbusError.message}`;
     void vscode.window.showErrorMessage(text, 'Show Log').then((choice) => {
       if (choice === 'Show Log') this.log.show(true);
     });

@@ -2,7 +2,7 @@
 // saved events as files under `.nimbus/events/<function>/<name>.json`, and a serializer that restores it after reload.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { eventTemplate } from '../shared/events';
@@ -168,6 +168,7 @@ export class TestEventsPanels implements vscode.Disposable {
       case 'saveEvent': {
         const event = this.parseEvent(message.eventText);
         const file = this.eventFile(ref, message.name);
+        if (!(await this.mayReplace(ref, file, message.name))) return;
         await mkdir(join(file, '..'), { recursive: true });
         // Written beside, then renamed: a reader (git, a file watcher, a teammate's editor) never sees half a file.
         const partial = `${file}.${randomBytes(4).toString('hex')}.tmp`;
@@ -182,10 +183,18 @@ export class TestEventsPanels implements vscode.Disposable {
         await this.post({ type: 'eventText', functionId: message.functionId, name: message.name, eventText: JSON.stringify(event, null, 2) });
         return;
       }
-      case 'renameEvent':
-        await rename(this.eventFile(ref, message.from), this.eventFile(ref, message.to));
+      case 'renameEvent': {
+        const target = this.eventFile(ref, message.to);
+        if (message.to !== message.from && !(await this.mayReplace(ref, target, message.to))) {
+          // The panel took the new name already: it goes back to the event under its old one.
+          const event = await this.readSavedEvent(ref, message.from);
+          await this.post({ type: 'eventText', functionId: message.functionId, name: message.from, eventText: JSON.stringify(event, null, 2) });
+          return;
+        }
+        await rename(this.eventFile(ref, message.from), target);
         await this.postSaved(ref);
         return;
+      }
       case 'deleteEvent': {
         const answer = await vscode.window.showWarningMessage(`Delete the saved event "${message.name}" of ${ref.fn.name}?`, { modal: true }, 'Delete');
         if (answer !== 'Delete') return;
@@ -194,6 +203,13 @@ export class TestEventsPanels implements vscode.Disposable {
         return;
       }
     }
+  }
+
+  /** Saved events are files a team shares: one is replaced only when the user says so (as Delete asks first). */
+  private async mayReplace(ref: FunctionRef, file: string, name: string): Promise<boolean> {
+    if (!(await stat(file).then(() => true, () => false))) return true;
+    const answer = await vscode.window.showWarningMessage(`${ref.fn.name} already has a saved event "${name}". Replace it?`, { modal: true }, 'Replace');
+    return answer === 'Replace';
   }
 
   private parseEvent(text: string): unknown {

@@ -132,6 +132,12 @@ function renderPicker(fn: PanelFunction | undefined): HTMLElement {
   );
 }
 
+/** Which of the buttons that need valid JSON are off, by id. */
+function actionsDisabled(fn: PanelFunction | undefined, valid: boolean): Record<'send' | 'debug' | 'send-remote' | 'format' | 'save-as', boolean> {
+  const off = !fn || !valid || busy !== undefined;
+  return { send: off, debug: off, 'send-remote': off || !remoteAvailable, format: !valid, 'save-as': !fn || !valid };
+}
+
 function renderEditor(fn: PanelFunction | undefined): HTMLElement {
   const editor = element('textarea', { id: 'event', 'aria-label': 'Event JSON', spellcheck: 'false', rows: '12' });
   editor.value = state.eventText;
@@ -144,23 +150,28 @@ function renderEditor(fn: PanelFunction | undefined): HTMLElement {
       const status = document.getElementById('event-problem');
       if (status) status.textContent = problem ?? '';
     }
+    // The buttons follow the JSON as it is typed (rendering again would move the caret).
+    for (const [id, off] of Object.entries(actionsDisabled(fn, parsed.ok))) {
+      const node = document.getElementById(id) as HTMLButtonElement | null;
+      if (node) node.disabled = off;
+    }
   });
   const valid = parseEventText(state.eventText).ok;
-  const disabled = !fn || !valid || busy !== undefined;
+  const off = actionsDisabled(fn, valid);
   const actions = element(
     'div',
     { class: 'actions', role: 'toolbar', 'aria-label': 'Event actions' },
-    button(busy === 'local' ? 'Sending…' : 'Send', 'send', () => fn && send({ type: 'send', functionId: fn.id, target: 'local', eventText: state.eventText }), { primary: true, disabled, title: 'Send (run locally)' }),
-    button(busy === 'debug' ? 'Debugging…' : 'Debug', 'debug', () => fn && send({ type: 'send', functionId: fn.id, target: 'debug', eventText: state.eventText }), { disabled, title: 'Debug (run under the debugger)' }),
-    button(busy === 'remote' ? 'Sending…' : 'Send to Deployed', 'send-remote', () => fn && send({ type: 'send', functionId: fn.id, target: 'remote', eventText: state.eventText }), { disabled: disabled || !remoteAvailable, title: remoteAvailable ? 'Send to deployed' : 'Send to deployed (connect a backend first)' }),
+    button(busy === 'local' ? 'Sending…' : 'Send', 'send', () => fn && send({ type: 'send', functionId: fn.id, target: 'local', eventText: state.eventText }), { primary: true, disabled: off.send, title: 'Send (run locally)' }),
+    button(busy === 'debug' ? 'Debugging…' : 'Debug', 'debug', () => fn && send({ type: 'send', functionId: fn.id, target: 'debug', eventText: state.eventText }), { disabled: off.debug, title: 'Debug (run under the debugger)' }),
+    button(busy === 'remote' ? 'Sending…' : 'Send to Deployed', 'send-remote', () => fn && send({ type: 'send', functionId: fn.id, target: 'remote', eventText: state.eventText }), { disabled: off['send-remote'], title: remoteAvailable ? 'Send to deployed' : 'Send to deployed (connect a backend first)' }),
     button('Format', 'format', () => {
       const parsed = parseEventText(state.eventText);
       if (parsed.ok) {
         save({ eventText: JSON.stringify(parsed.event, null, 2) });
         render();
       }
-    }, { disabled: !valid }),
-    button('Save As…', 'save-as', () => promptName('Save event as', state.eventName ?? '', (name) => fn && send({ type: 'saveEvent', functionId: fn.id, name, eventText: state.eventText })), { disabled: !fn || !valid }),
+    }, { disabled: off.format }),
+    button('Save As…', 'save-as', () => promptName('Save event as', state.eventName ?? '', (name) => fn && send({ type: 'saveEvent', functionId: fn.id, name, eventText: state.eventText })), { disabled: off['save-as'] }),
     button('Rename…', 'rename', () => {
       const from = state.eventName;
       if (fn && from) promptName(`Rename "${from}" to`, from, (to) => {
