@@ -1,11 +1,14 @@
 // Extension glue: the Deployed Functions view — what the connected backend holds: versions, trigger URLs, recent
-// invocations and metrics. Empty (so the welcome view with Start/Connect shows) while no backend is connected.
+// invocations and metrics. Empty (so the welcome view with Start/Connect shows) while no backend is connected; one
+// row saying so while the connected backend cannot be read, retried until it can.
 
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { presentDeployedFunction, presentDeployedTrigger, presentInvocation, presentMetrics, recentInvocations } from '../models/deployedTree';
 import { toTreeItem } from './localFunctions';
 import type { DeployedNode } from './nodes';
+
+const unreachableRetryMs = 5000;
 
 export class DeployedFunctionsProvider implements vscode.TreeDataProvider<DeployedNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<DeployedNode | undefined>();
@@ -14,12 +17,16 @@ export class DeployedFunctionsProvider implements vscode.TreeDataProvider<Deploy
   /** Fires with the number of functions each time the top level was read from the backend (tests and e2e wait on it). */
   readonly onDidLoad = this.loadEmitter.event;
   private readonly subscription: vscode.Disposable;
+  /** Set while the top level could not be read: the view tries again by itself. */
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: Ctx) {
     this.subscription = ctx.backends.onDidChange(() => this.refresh());
   }
 
   refresh(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
     this.changeEmitter.fire(undefined);
   }
 
@@ -61,8 +68,19 @@ export class DeployedFunctionsProvider implements vscode.TreeDataProvider<Deploy
       ];
       return children;
     } catch (error) {
-      this.ctx.log.warn(`could not list deployed functions: ${error instanceof Error ? error.message : String(error)}`);
-      return [];
+      const message = error instanceof Error ? error.message : String(error);
+      this.ctx.log.warn(`could not list deployed functions: ${message}`);
+      if (node) return [];
+      // Not "nothing is deployed": the backend did not say. Tried again every few seconds until it answers.
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => this.refresh(), unreachableRetryMs);
+      return [
+        {
+          kind: 'deployedDetail',
+          functionName: '',
+          row: { label: 'Cannot reach the backend', description: connection.url, tooltip: `${message}\nRetrying every ${unreachableRetryMs / 1000} s; Refresh to try now.`, icon: 'warning', contextValue: 'nimbus.backendUnreachable' },
+        },
+      ];
     }
   }
 
@@ -78,6 +96,7 @@ export class DeployedFunctionsProvider implements vscode.TreeDataProvider<Deploy
   }
 
   dispose(): void {
+    clearTimeout(this.retry);
     this.subscription.dispose();
     this.changeEmitter.dispose();
     this.loadEmitter.dispose();

@@ -232,5 +232,22 @@ export function suite(): void {
       // Later tests (and a person) go on with the backend they connected to before.
       await vscode.commands.executeCommand('nimbus.connectBackend', backend.url, backend.token);
     });
+
+    it('says the connected backend cannot be reached, rather than that nothing is deployed', async () => {
+      const other = await startBackend();
+      await vscode.commands.executeCommand('nimbus.connectBackend', other.url, other.token);
+      try {
+        assert.deepEqual(await api.deployedView.getChildren(), [], 'a backend with nothing deployed');
+        await other.stop();
+        const [row, ...rest] = await api.deployedView.getChildren();
+        assert.equal(rest.length, 0);
+        const item = api.deployedView.getTreeItem(row!);
+        assert.deepEqual([item.label, item.description], ['Cannot reach the backend', other.url]);
+      } finally {
+        await vscode.commands.executeCommand('nimbus.connectBackend', backend.url, backend.token);
+      }
+      const names = (await api.deployedView.getChildren()).map((node) => (node.kind === 'deployed' ? node.summary.name : node.kind));
+      assert.ok(!names.includes('deployedDetail'), names.join(', '));
+    });
   });
 }
