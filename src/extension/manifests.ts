@@ -1,7 +1,7 @@
 // Extension glue: every nimbus.yaml of the workspace, parsed on first use and re-read when one changes on disk.
 
 import * as vscode from 'vscode';
-import { checkManifestText, type FunctionSpec, type Manifest } from '../shared/manifest';
+import { checkManifestText, type FunctionSpec, type Manifest, type ManifestDiagnostic } from '../shared/manifest';
 
 export interface FunctionRef {
   manifest: Manifest;
@@ -23,8 +23,15 @@ function publishContext(manifests: readonly Manifest[]): void {
   void vscode.commands.executeCommand('setContext', 'nimbus.handlerFiles', handlerFiles);
 }
 
+/** A nimbus.yaml that does not parse into a manifest, with its errors (what the views say instead of its functions). */
+export interface BrokenManifest {
+  path: string;
+  diagnostics: ManifestDiagnostic[];
+}
+
 export class WorkspaceManifests implements vscode.Disposable {
   private loading: Promise<Manifest[]> | undefined;
+  private brokenManifests: BrokenManifest[] = [];
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
   readonly onDidChange = this.changeEmitter.event;
@@ -48,6 +55,12 @@ export class WorkspaceManifests implements vscode.Disposable {
     return this.loading;
   }
 
+  /** The nimbus.yaml files of the last load that have errors. */
+  async broken(): Promise<BrokenManifest[]> {
+    await this.all();
+    return this.brokenManifests;
+  }
+
   async functions(): Promise<FunctionRef[]> {
     return (await this.all()).flatMap((manifest) => manifest.functions.map((fn) => ({ manifest, fn })));
   }
@@ -68,6 +81,7 @@ export class WorkspaceManifests implements vscode.Disposable {
   private async load(): Promise<Manifest[]> {
     const files = await vscode.workspace.findFiles('**/nimbus.yaml', '{**/node_modules/**,**/.nimbus/**}');
     const manifests: Manifest[] = [];
+    const broken: BrokenManifest[] = [];
     for (const file of files.sort((left, right) => left.fsPath.localeCompare(right.fsPath))) {
       let text: string;
       try {
@@ -79,8 +93,12 @@ export class WorkspaceManifests implements vscode.Disposable {
       // Checking the handlers also resolves each handler's file with its extension, which the views and lenses need.
       const parsed = await checkManifestText(text, file.fsPath);
       if (parsed.manifest) manifests.push(parsed.manifest);
-      else this.log.warn(`${file.fsPath} has errors; its functions are not listed until they are fixed`);
+      else {
+        this.log.warn(`${file.fsPath} has errors; its functions are not listed until they are fixed`);
+        broken.push({ path: file.fsPath, diagnostics: parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error') });
+      }
     }
+    this.brokenManifests = broken;
     return manifests;
   }
 

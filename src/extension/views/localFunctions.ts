@@ -23,9 +23,11 @@ export class LocalFunctionsProvider implements vscode.TreeDataProvider<LocalNode
   async getChildren(node?: LocalNode): Promise<LocalNode[]> {
     if (!node) {
       const manifests = await this.ctx.manifests.all();
+      // Not "no functions found": the functions are there, in a file that needs fixing first.
+      const broken = (await this.ctx.manifests.broken()).map((entry): LocalNode => ({ kind: 'brokenManifest', broken: entry }));
       // One manifest (the common case): its functions are the top level, one click less.
-      if (manifests.length === 1) return manifests[0].functions.map((fn) => ({ kind: 'function', ref: { manifest: manifests[0], fn } }));
-      return manifests.map((manifest) => ({ kind: 'manifest', manifest }));
+      if (manifests.length === 1 && broken.length === 0) return manifests[0].functions.map((fn) => ({ kind: 'function', ref: { manifest: manifests[0], fn } }));
+      return [...broken, ...manifests.map((manifest): LocalNode => ({ kind: 'manifest', manifest }))];
     }
     switch (node.kind) {
       case 'manifest':
@@ -43,6 +45,24 @@ export class LocalFunctionsProvider implements vscode.TreeDataProvider<LocalNode
         const item = toTreeItem(presentManifest(node.manifest, vscode.workspace.asRelativePath(node.manifest.path)), vscode.TreeItemCollapsibleState.Expanded);
         item.resourceUri = vscode.Uri.file(node.manifest.path);
         item.command = { command: 'vscode.open', title: 'Open Manifest', arguments: [vscode.Uri.file(node.manifest.path)] };
+        return item;
+      }
+      case 'brokenManifest': {
+        const { path, diagnostics } = node.broken;
+        const first = diagnostics[0];
+        const errors = diagnostics.length === 1 ? '1 error' : `${diagnostics.length} errors`;
+        const item = toTreeItem(
+          {
+            label: vscode.workspace.asRelativePath(path),
+            description: first ? `${errors}: ${first.message}` : 'has errors',
+            tooltip: `Its functions are listed once it is fixed.\n\n${diagnostics.map((diagnostic) => `line ${diagnostic.range.start.line}: ${diagnostic.message}`).join('\n')}`,
+            icon: 'error',
+            contextValue: 'nimbus.brokenManifest',
+          },
+          vscode.TreeItemCollapsibleState.None,
+        );
+        const at = first ? new vscode.Position(first.range.start.line - 1, Math.max(0, first.range.start.column - 1)) : new vscode.Position(0, 0);
+        item.command = { command: 'vscode.open', title: 'Open Manifest', arguments: [vscode.Uri.file(path), { selection: new vscode.Range(at, at) }] };
         return item;
       }
       case 'function': {

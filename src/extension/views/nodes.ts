@@ -3,12 +3,14 @@
 import type { DeployedTrigger, FunctionSummary } from '../../shared/backendApi';
 import type { Trigger } from '../../shared/manifest/model';
 import type { Manifest } from '../../shared/manifest';
-import type { FunctionRef } from '../manifests';
+import type { BrokenManifest, FunctionRef } from '../manifests';
 import type { RowPresentation } from '../models/localTree';
 import type { BackendEntry } from '../backends';
 
 export type LocalNode =
   | { kind: 'manifest'; manifest: Manifest }
+  /** A nimbus.yaml with errors: shown instead of its functions, opening at its first error. */
+  | { kind: 'brokenManifest'; broken: BrokenManifest }
   | { kind: 'function'; ref: FunctionRef }
   | { kind: 'trigger'; ref: FunctionRef; trigger: Trigger }
   | { kind: 'handler'; ref: FunctionRef };

@@ -171,6 +171,16 @@ export function suite(): void {
         }, 60_000);
         assert.ok(diagnostics.some((diagnostic) => diagnostic.range.start.line === 3), diagnostics.map((diagnostic) => `${diagnostic.range.start.line}: ${diagnostic.message}`).join('\n'));
         await screenshot('04-manifest-diagnostic');
+        // Local Functions says the file needs fixing (it would otherwise look like a workspace with no functions).
+        const row = await waitFor('the broken manifest in Local Functions', async () => {
+          api.ctx.manifests.invalidate();
+          const nodes = await api.localView.getChildren();
+          return nodes.find((node) => node.kind === 'brokenManifest');
+        }, 10_000);
+        const item = api.localView.getTreeItem(row);
+        assert.equal(item.label, 'broken/nimbus.yaml');
+        assert.match(String(item.description), /^1 error: functions\.oops\.memory: /);
+        assert.equal(item.command?.command, 'vscode.open');
       } finally {
         await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
         await rm(folder, { recursive: true, force: true });
