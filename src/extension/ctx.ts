@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { createExecutor } from '../executor';
 import type { Executor } from '../executor/api';
-import { isNimbusError, toNimbusError } from '../shared/errors';
+import { isNimbusError, toNimbusError, type NimbusError } from '../shared/errors';
 import { formatLogLine, type LogLine } from '../shared/invocation';
 import type { Logger } from '../shared/logger';
 import { BackendManager } from './backends';
@@ -122,7 +122,7 @@ export class Ctx implements vscode.Disposable {
     // A user's mistake (invalid JSON, a function not deployed) is no fault of the extension: no stack for it.
     if (userError) this.log.warn(`${action} failed: ${nimbusError.code} ${nimbusError.message}`);
     else this.log.error(`${action} failed: ${nimbusError.code} ${nimbusError.message}`, error instanceof Error ? error.stack ?? '' : '');
-    const text = userError ? nimbusError.message : `${action} failed: ${nimbusError.message}`;
+    const text = userError ? inEditorTerms(nimbusError) : `${action} failed: ${nimbusError.message}`;
     void vscode.window.showErrorMessage(text, 'Show Log').then((choice) => {
       if (choice === 'Show Log') this.log.show(true);
     });
@@ -143,3 +143,19 @@ export class Ctx implements vscode.Disposable {
     for (const disposable of this.disposables.reverse()) disposable.dispose();
   }
 }
+
+/**
+ * An error's sentence with the fix said in the editor's terms: the client and the backend word theirs for the CLI
+ * (`--token`, `nimbus deploy x`), which means nothing to someone clicking in VS Code.
+ */
+export function inEditorTerms(error: NimbusError): string {
+  switch (error.code) {
+    case 'BACKEND_UNAUTHORIZED':
+      return 'The backend refused the token: connect to it again with its token (Nimbus: Connect to Backend…; a local backend keeps it in .nimbus/backend/token).';
+    case 'BACKEND_UNREACHABLE':
+      return error.message.replace(/; is the backend running\?.*$/, '. Start it (Nimbus: Start Local Backend) or connect to one that runs (Nimbus: Connect to Backend…).');
+    default:
+      return error.message.replace(/deploy it with `nimbus deploy ([^`]+)`/, 'deploy it first (right-click it → Nimbus: Deploy Function)');
+  }
+}
+

@@ -20,7 +20,7 @@ import {
   type SendTarget,
   type WebviewMessage,
 } from '../webview/protocol';
-import type { Ctx } from './ctx';
+import { inEditorTerms, type Ctx } from './ctx';
 import type { NimbusDebug, NimbusResultBody } from './debug';
 import { invokeLocal, invokeRemote } from './invocations';
 import { functionId, type FunctionRef } from './manifests';
@@ -91,8 +91,11 @@ export class TestEventsPanels implements vscode.Disposable {
           return;
         }
         void this.handle(message).catch((error: unknown) => {
-          this.ctx.log.error(`Test Events: ${message.type} failed`, error instanceof Error ? error.stack ?? error.message : String(error));
-          void this.post({ type: 'error', message: toNimbusError(error).message });
+          const failure = toNimbusError(error);
+          // A user's mistake (invalid JSON, a function not deployed) is said in the panel; only faults get a stack.
+          if (failure.user) this.ctx.log.warn(`Test Events: ${message.type} failed: ${failure.message}`);
+          else this.ctx.log.error(`Test Events: ${message.type} failed`, error instanceof Error ? error.stack ?? error.message : String(error));
+          void this.post({ type: 'error', message: inEditorTerms(failure) });
         });
       }),
       panel.onDidDispose(() => {

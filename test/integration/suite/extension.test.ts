@@ -6,6 +6,9 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { NimbusApi } from '../../../src/extension/main';
+import { inEditorTerms } from '../../../src/extension/ctx';
+import { BackendClient } from '../../../src/client';
+import type { NimbusError } from '../../../src/shared/errors';
 import type { InvocationResult } from '../../../src/shared/invocation';
 import type { DeployResponse } from '../../../src/shared/backendApi';
 import { screenshot, startBackend, waitFor, within, type RunningBackend } from './helpers';
@@ -241,6 +244,16 @@ export function suite(): void {
       await assert.rejects(fetch(`${url}/api/v1/functions`), 'the local backend stopped listening');
       // Later tests (and a person) go on with the backend they connected to before.
       await vscode.commands.executeCommand('nimbus.connectBackend', backend.url, backend.token);
+    });
+
+    it('words the fixes of backend errors in the editor\'s terms, not the CLI\'s', async () => {
+      const client = new BackendClient({ url: backend.url, token: 'wrong', retries: 0 });
+      const refused = await client.listFunctions().catch((error: NimbusError) => error);
+      assert.match(inEditorTerms(refused as NimbusError), /^The backend refused the token: connect to it again with its token \(Nimbus: Connect to Backend…/);
+      const missing = await new BackendClient({ url: backend.url, token: backend.token, retries: 0 }).invoke('nope', {}).catch((error: NimbusError) => error);
+      assert.equal(inEditorTerms(missing as NimbusError), 'function nope is not deployed; deploy it first (right-click it → Nimbus: Deploy Function)');
+      const gone = await new BackendClient({ url: 'http://127.0.0.1:9', token: 'x', retries: 0 }).listFunctions().catch((error: NimbusError) => error);
+      assert.match(inEditorTerms(gone as NimbusError), /could not be reached\. Start it \(Nimbus: Start Local Backend\) or connect to one that runs/);
     });
 
     it('says the connected backend cannot be reached, rather than that nothing is deployed', async () => {
