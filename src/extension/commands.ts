@@ -229,11 +229,14 @@ async function deployAndNotify(services: CommandServices, refs: Awaited<ReturnTy
   const urls = outcomes.flatMap((outcome) => outcome.response.urls);
   const names = outcomes.map((outcome) => `${outcome.ref.fn.name} v${outcome.response.version}`).join(', ');
   if (outcomes.length) {
+    // A route with {parameters} is no address a browser can open: it is shown and copied, opened only without them.
+    const openable = urls.find((url) => !url.includes('{'));
+    const shown = openable ?? urls[0];
+    const actions = shown ? ['Copy URL', ...(openable ? ['Open'] : [])] : [];
     // Not awaited: the command resolves when the deploy is live, not when the user closes the notification.
-    const actions = urls.length ? ['Copy URL', 'Open'] : [];
-    void vscode.window.showInformationMessage(`Deployed ${names}${urls[0] ? ` — ${urls[0]}` : ''}`, ...actions).then(async (choice) => {
-      if (choice === 'Copy URL') await vscode.env.clipboard.writeText(urls[0]);
-      if (choice === 'Open') await vscode.env.openExternal(vscode.Uri.parse(urls[0]));
+    void vscode.window.showInformationMessage(`Deployed ${names}${shown ? ` — ${shown}` : ''}`, ...actions).then(async (choice) => {
+      if (choice === 'Copy URL' && shown) await vscode.env.clipboard.writeText(shown);
+      if (choice === 'Open' && openable) await vscode.env.openExternal(vscode.Uri.parse(openable));
     });
   }
   return outcomes.map((outcome) => outcome.response);
