@@ -80,7 +80,7 @@ function render(): void {
     element('h1', {}, 'Test Events'),
     renderPicker(fn),
     renderEditor(fn),
-    renderResult(state.result),
+    renderResult(state.result, fn),
     renderHistory(),
   );
   if (focusedId) document.getElementById(focusedId)?.focus();
@@ -222,10 +222,10 @@ function metric(label: string, value: string, id: string): HTMLElement {
   return element('div', { class: 'metric', id }, element('span', { class: 'metric-label' }, label), element('span', { class: 'metric-value' }, value));
 }
 
-function renderResult(result: PanelResult | undefined): HTMLElement {
+function renderResult(result: PanelResult | undefined, fn: PanelFunction | undefined): HTMLElement {
   const section = element('section', { class: 'result', id: 'result', 'aria-label': 'Result', 'aria-live': 'polite' });
   if (!result) {
-    section.append(element('p', { class: 'hint' }, 'Pick a function, start from a template or a saved event, then Send.'));
+    section.append(element('p', { class: 'hint' }, fn ? `Edit the event for ${fn.name} (or pick a template or a saved event), then Send.` : 'Pick a function, start from a template or a saved event, then Send.'));
     return section;
   }
   const status = result.http ? `HTTP ${result.http.statusCode}` : result.ok ? 'OK' : 'Error';
