@@ -107,7 +107,11 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       const connection = ctx.backends.requireConnection();
       const detail = await connection.client.getFunction(name);
       const older = detail.versions.filter((version) => !version.active).sort((left, right) => right.version - left.version);
-      if (older.length === 0) throw new NimbusError('NOT_FOUND', `${name} has only one version; there is nothing to roll back to.`);
+      if (older.length === 0) {
+        // Not a failure: there is just no older version yet.
+        void vscode.window.showInformationMessage(`${name} has only one version (v${detail.version}); there is nothing to roll back to yet.`);
+        return undefined;
+      }
       const choice = await vscode.window.showQuickPick(
         older.map((version) => ({ label: `v${version.version}`, description: version.createdAt, version: version.version })),
         { title: `Roll ${name} back to which version? (active: v${detail.version})` },
