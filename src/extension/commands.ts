@@ -48,7 +48,8 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
       if (!ref) return false;
       const saved = await services.panels.savedEvents(ref);
       const picks = [
-        ...ref.fn.triggers.map((trigger) => ({ label: `$(symbol-event) ${trigger.type} template`, trigger: trigger.type, name: undefined as string | undefined })),
+        // One template per trigger type (two http routes share the http template).
+        ...[...new Set(ref.fn.triggers.map((trigger) => trigger.type))].map((type) => ({ label: `$(symbol-event) ${type} template`, trigger: type, name: undefined as string | undefined })),
         ...saved.map((name) => ({ label: `$(json) ${name}`, description: 'saved event', trigger: undefined, name })),
       ];
       const choice = await vscode.window.showQuickPick(picks, { title: `Debug ${ref.fn.name} with which event?` });
