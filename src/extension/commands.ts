@@ -234,9 +234,15 @@ async function deployAndNotify(services: CommandServices, refs: Awaited<ReturnTy
   const urls = outcomes.flatMap((outcome) => outcome.response.urls);
   const names = outcomes.map((outcome) => `${outcome.ref.fn.name} v${outcome.response.version}`).join(', ');
   if (outcomes.length) {
-    // A route with {parameters} is no address a browser can open: it is shown and copied, opened only without them.
-    const openable = urls.find((url) => !url.includes('{'));
-    const shown = openable ?? urls[0];
+    // The first route is shown and copied; Open goes to one a browser can open: a GET route with no {parameters}
+    // (a deployed function's URLs come in the order of its http triggers).
+    const shown = urls[0];
+    const openable = outcomes
+      .flatMap((outcome) => {
+        const routes = outcome.ref.fn.triggers.filter((trigger) => trigger.type === 'http');
+        return outcome.response.urls.map((url, index) => ({ url, method: routes[index]?.type === 'http' ? routes[index].method : undefined }));
+      })
+      .find(({ url, method }) => (method === 'GET' || method === 'ANY') && !url.includes('{'))?.url;
     const actions = shown ? ['Copy URL', ...(openable ? ['Open'] : [])] : [];
     // Not awaited: the command resolves when the deploy is live, not when the user closes the notification.
     void vscode.window.showInformationMessage(`Deployed ${names}${shown ? ` — ${shown}` : ''}`, ...actions).then(async (choice) => {
