@@ -225,7 +225,12 @@ function metric(label: string, value: string, id: string): HTMLElement {
 function renderResult(result: PanelResult | undefined, fn: PanelFunction | undefined): HTMLElement {
   const section = element('section', { class: 'result', id: 'result', 'aria-label': 'Result', 'aria-live': 'polite' });
   if (!result) {
-    section.append(element('p', { class: 'hint' }, fn ? `Edit the event for ${fn.name} (or pick a template or a saved event), then Send.` : 'Pick a function, start from a template or a saved event, then Send.'));
+    const hint = fn
+      ? `Edit the event for ${fn.name} (or pick a template or a saved event), then Send.`
+      : functions.length
+        ? 'Pick a function, start from a template or a saved event, then Send.'
+        : 'No function in this workspace yet: a function project has a nimbus.yaml at its root (Nimbus: Create Function makes one).';
+    section.append(element('p', { class: 'hint' }, hint));
     return section;
   }
   const status = result.http ? `HTTP ${result.http.statusCode}` : result.ok ? 'OK' : 'Error';
