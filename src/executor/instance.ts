@@ -103,6 +103,8 @@ export class Instance {
   /** How many invocations may run at once: the function's instanceConcurrency (1 for debug instances). */
   readonly capacity: number;
   private readonly active = new Map<string, ActiveInvocation>();
+  /** The process's peak resident memory as the harness last reported it (at load, then with each result). */
+  private knownMemoryMB = 0;
   /** Samples the resident memory while any invocation runs. */
   private memoryWatch: NodeJS.Timeout | undefined;
   private paused = false;
@@ -165,6 +167,7 @@ export class Instance {
           break;
         case 'ready':
           this.initDurationMs = options.inspectorPort === undefined ? performance.now() - this.spawnedAt : message.loadDurationMs;
+          this.knownMemoryMB = message.maxMemoryUsedMB;
           resolveReady(undefined);
           break;
         case 'initError':
@@ -179,6 +182,7 @@ export class Instance {
           // Invocations still running on a fatally failed instance end with the same error (the harness sends it
           // for each, but the exit may be seen first).
           if (message.fatal) this.kill(message.error);
+          this.knownMemoryMB = Math.max(this.knownMemoryMB, message.maxMemoryUsedMB);
           active.finish({
             result: message.result,
             error: message.error,
@@ -268,7 +272,8 @@ export class Instance {
       startedAt,
       remainingMs: fn.timeout * 1000,
       armedAt: startedAt,
-      peakMemoryMB: 0,
+      // The peak so far is a floor: an invocation that crashes before the first sample still used at least that.
+      peakMemoryMB: this.knownMemoryMB,
       pausedMs: 0,
       ...(this.paused ? { pausedAt: startedAt } : {}),
       finish: (outcome) => {

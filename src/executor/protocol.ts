@@ -33,8 +33,8 @@ export type ParentMessage =
 export type HarnessMessage =
   /** Debug instances only: the inspector is open and the harness now waits for a debugger. */
   | { type: 'inspector'; url: string }
-  /** The bundle is loaded and the handler found; `loadDurationMs` is the time spent loading it. */
-  | { type: 'ready'; loadDurationMs: number }
+  /** The bundle is loaded and the handler found; `loadDurationMs` is the time spent loading it, `maxMemoryUsedMB` the peak resident memory so far. */
+  | { type: 'ready'; loadDurationMs: number; maxMemoryUsedMB: number }
   /**
    * The function could not be loaded: its module threw, or it has no handler export (`missingExport`: the module's
    * exports, and what the export of the handler's name is instead of a function, e.g. 'a number', if there is one).

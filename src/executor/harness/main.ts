@@ -253,7 +253,7 @@ function load(loadConfig: HarnessConfig): void {
   }
   // Web-standard handlers need undici's Request/Response: pay for loading them at init, not in the first invocation.
   if (handler.kind === 'fetch') void globalThis.Response;
-  send({ type: 'ready', loadDurationMs: performance.now() - started });
+  send({ type: 'ready', loadDurationMs: performance.now() - started, maxMemoryUsedMB: maxMemoryUsedMB() });
   pump();
 }
 

@@ -75,6 +75,13 @@ describe('executor: limits and failures', function () {
     assert.deepEqual(failed.error, { errorType: 'Runtime.ExitError', errorMessage: 'the function called process.exit(3)' });
   });
 
+  it('fails the invocation when the process dies at once, still reporting the memory it had used', async () => {
+    const failed = await failsThenRecovers('abort');
+    assert.deepEqual(failed.error, { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: exit status 134' });
+    // Before the first sample of its memory: the peak the instance had reported is the floor, not 0.
+    assert.ok(failed.report.maxMemoryUsedMB > 10, `Max Memory Used: ${failed.report.maxMemoryUsedMB} MB`);
+  });
+
   it('fails the invocation on an unhandled rejection', async () => {
     const failed = await failsThenRecovers('reject');
     assert.equal(failed.error?.errorMessage, 'nobody handles this');
