@@ -27,9 +27,14 @@ export class BatchedChannel<T> {
 
   /**
    * `write` sends one batch, calls `callback` once it is written (or dropped, when the channel is closed) and returns
-   * false when the other side is behind (as subprocess.send and process.send do).
+   * false when the other side is behind (as subprocess.send and process.send do). When it throws, serializing failed
+   * before anything was written: the batch goes again with each message through `repair`, which makes one JSON
+   * cannot carry sendable, or answers undefined to leave it out.
    */
-  constructor(private readonly write: (batch: T[], callback: () => void) => boolean) {}
+  constructor(
+    private readonly write: (batch: T[], callback: () => void) => boolean,
+    private readonly repair: (message: T) => T | undefined = (message) => message,
+  ) {}
 
   /** Sends the message with the others of this turn. */
   send(message: T): void {
@@ -53,7 +58,14 @@ export class BatchedChannel<T> {
     while (!this.congested && this.batches.length) {
       const { messages, callbacks } = this.batches.shift()!;
       this.writing++;
-      if (!this.write(messages, () => this.written(callbacks))) this.congested = true;
+      const done = () => this.written(callbacks);
+      let room: boolean;
+      try {
+        room = this.write(messages, done);
+      } catch {
+        room = this.write(messages.flatMap((message) => this.repair(message) ?? []), done);
+      }
+      if (!room) this.congested = true;
     }
   }
 

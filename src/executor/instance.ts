@@ -112,19 +112,16 @@ export class Instance {
   private runtimePid: number | undefined;
   private killedFor: FunctionErrorPayload | undefined;
   private isExited = false;
-  private readonly channel = new BatchedChannel<ParentMessage>((batch, callback) => {
-    if (!this.child.connected) {
-      process.nextTick(callback);
-      return true;
-    }
-    try {
+  private readonly channel = new BatchedChannel<ParentMessage>(
+    (batch, callback) => {
+      if (!this.child.connected) {
+        process.nextTick(callback);
+        return true;
+      }
       return this.child.send(batch, callback);
-    } catch {
-      // Serializing failed before anything was written. Only an event can do that (an API caller's BigInt or cycle;
-      // events from HTTP, files and queues are parsed JSON): its invocation fails, the rest of the batch goes.
-      return this.child.send(batch.filter((message) => this.sendable(message)), callback);
-    }
-  });
+    },
+    (message) => this.sendable(message),
+  );
 
   constructor(private readonly options: InstanceOptions) {
     const { fn } = options;
@@ -350,16 +347,19 @@ export class Instance {
     this.channel.send(message);
   }
 
-  /** False, and the invocation failed saying why, for an invoke whose event JSON cannot carry. */
-  private sendable(message: ParentMessage): boolean {
-    if (message.type !== 'invoke') return true;
+  /**
+   * The message, or undefined (its invocation failed, saying why) for an invoke whose event JSON cannot carry. Only an
+   * event can fail to serialize: an API caller's BigInt or cycle (events from HTTP, files and queues are parsed JSON).
+   */
+  private sendable(message: ParentMessage): ParentMessage | undefined {
+    if (message.type !== 'invoke') return message;
     try {
       JSON.stringify(message.event);
-      return true;
+      return message;
     } catch (error) {
       const errorMessage = `the event cannot be sent to the function as JSON: ${error instanceof Error ? error.message : String(error)}`;
       this.active.get(message.requestId)?.finish({ error: { errorType: 'TypeError', errorMessage }, durationMs: 0, maxMemoryUsedMB: 0 });
-      return false;
+      return undefined;
     }
   }
 

@@ -36,16 +36,13 @@ const channel = new BatchedChannel<HarnessMessage>((batch, callback) => {
     process.nextTick(callback);
     return true;
   }
-  try {
-    return process.send!(batch, undefined, undefined, callback);
-  } catch {
-    // Serializing failed before anything was written. Only a handler's result can do that (all else is strings and
-    // numbers): it becomes that invocation's error, and the rest of the batch goes as it is.
-    return process.send!(batch.map(sendable), undefined, undefined, callback);
-  }
-});
+  return process.send!(batch, undefined, undefined, callback);
+}, sendable);
 
-/** The message, or for a result JSON cannot carry (a cycle, a BigInt, a throwing toJSON) an error saying why. */
+/**
+ * The message, or for a result JSON cannot carry (a cycle, a BigInt, a throwing toJSON) an error saying why. Only a
+ * handler's result can fail to serialize (all else is strings and numbers); the rest of its batch goes as it is.
+ */
 function sendable(message: HarnessMessage): HarnessMessage {
   if (message.type !== 'result') return message;
   try {
